@@ -1,0 +1,52 @@
+// EngineConfig: every setting of the engine as one value type, built by the app
+// (bench files, env, CLI, GUI settings) and handed to the engine by value. The
+// engine never reads files or QSettings itself. Thread-agnostic value type.
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+enum class PermissionApi {
+    HasPermission, // v16: frappe.realtime.has_permission, a truthy `message` grants
+    Legacy,        // v15: can_subscribe_doc / can_subscribe_doctype, HTTP 200 grants
+};
+
+enum class AppMode {
+    Frappe,             // per-site namespaces, Frappe auth, rooms, Redis bridge
+    ProtocolTestServer, // the spec appendix's test application (/engine.io/ echo, /socket.io/)
+};
+
+struct EngineConfig {
+    AppMode mode = AppMode::Frappe;
+
+    // --- listening
+    QHostAddress bindAddress = QHostAddress::Any; // Node listens on all interfaces
+    quint16 port = 9000;                          // 0 = any free port (tests)
+    QString unixSocketPath;                       // socketio_uds; replaces the TCP port when set
+
+    // --- Engine.IO (socket.io 4.x defaults, which Frappe's desk relies upon)
+    int pingIntervalMs = 25000; // keep well under nginx's 60 s proxy_read_timeout
+    int pingTimeoutMs = 20000;
+    int upgradeTimeoutMs = 10000;
+    int connectTimeoutMs = 45000; // a namespace CONNECT must arrive within this
+    qint64 maxPayload = 1000000;  // largest HTTP body / WebSocket message accepted
+    int maxHttpHeaderBytes = 16384;
+    int pollingDrainMs = 100; // how long a closing session waits for its next GET
+
+    // --- Frappe
+    QString benchDir;
+    QStringList sites; // folders of sites/ that hold a site_config.json
+    QString defaultSite;
+    bool developerMode = false;
+    int webserverPort = 0;
+    QString webserverHost;
+    QString authUrlOverride; // when set, callbacks go here instead of Origin/webserver_host
+    int authTimeoutMs = 10000;
+    PermissionApi permissionApi = PermissionApi::HasPermission;
+
+    // --- Redis (redis_queue). Empty: no bridge.
+    QString redisUrl;
+    int redisReconnectMinMs = 100;
+    int redisReconnectMaxMs = 5000;
+};
