@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install dependencies, build, and run frappe-realtime from the build tree.
+#
+#   bash scripts/run.sh [args...]          e.g. --bench /path/to/frappe-bench --port 9000
+#   RT_SKIP_DEPS=1 bash scripts/run.sh     skip the apt step
+#
+# Adds --no-gui when there is no DISPLAY / WAYLAND_DISPLAY (unless --gui/--no-gui given).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${BUILD_DIR:-$repo/build}"
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+bash "$repo/scripts/install-deps.sh"
+cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+cmake --build "$build_dir" -j"$jobs" --target frappe-realtime
+
+binary="$build_dir/app/frappe-realtime"
+if [[ ! -x "$binary" ]]; then
+    echo "run.sh: $binary was not built" >&2
+    exit 1
+fi
+
+extra=()
+has_gui_flag=0
+for a in "$@"; do
+    if [[ "$a" == "--no-gui" || "$a" == "--gui" ]]; then has_gui_flag=1; fi
+done
+if [[ $has_gui_flag -eq 0 && -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
+    extra+=(--no-gui)
+fi
+
+exec "$binary" "${extra[@]}" "$@"
