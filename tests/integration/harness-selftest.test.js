@@ -2,7 +2,7 @@
 // Self-test of the test harness: tests/support/frappe-stub.js, tests/support/publish.js
 // (+ pyjson.js, resp.js) and tests/integration/lib/harness.js. Needs node_modules (ws,
 // socket.io-client) on NODE_PATH and redis-server (RT_REDIS_SERVER or PATH); it does not
-// need the frappe-realtime binary (startServer is exercised with a fake child process).
+// need the frappe-realtime binary (startServer / startStack run a stand-in child process).
 //
 // The expected strings below were generated once with CPython 3.11:
 //   json.dumps(obj, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=True,
@@ -791,11 +791,31 @@ describe("harness", () => {
 				flush(s);
 			});
 		});
+		const { WebSocketServer } = require("ws");
+		const wss = new WebSocketServer({ noServer: true });
+		server.on("upgrade", (req, socket, head) => {
+			seen.push({ method: "UPGRADE", url: req.url, headers: req.headers });
+			wss.handleUpgrade(req, socket, head, (ws) => {
+				ws.send('0{"sid":"w1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
+				ws.on("message", (d) => {
+					const m = /^40(\/[^,]*)?,?/.exec(String(d));
+					if (!m) return;
+					const ns = m[1] ? `${m[1]},` : "";
+					if (rejectMsg) ws.send(`44${ns}${JSON.stringify({ message: rejectMsg })}`);
+					else {
+						ws.send(`40${ns}{"sid":"sock1"}`);
+						ws.send(`42${ns}["hello",{"a":1},2]`);
+					}
+				});
+			});
+		});
 		await new Promise((r) => server.listen(0, "127.0.0.1", r));
 		return {
 			port: server.address().port,
 			seen,
 			close: async () => {
+				for (const c of wss.clients) c.terminate();
+				wss.close();
 				for (const s of sessions.values()) if (s.parked) s.parked.destroy();
 				server.closeAllConnections();
 				await new Promise((r) => server.close(r));
@@ -819,6 +839,71 @@ describe("harness", () => {
 		} finally {
 			await srv.close();
 		}
+	});
+
+	test("connectClient over websocket only: headers, Host override, onSocket sees the first event", async () => {
+		const srv = await fakeSioServer();
+		try {
+			const url = `http://127.0.0.1:${srv.port}/site1.localhost`;
+			let early;
+			const socket = await H.connectClient(url, {
+				transports: ["websocket"],
+				authorization: "Bearer web9",
+				headers: { Host: `site1.localhost:${srv.port}` },
+				origin: `http://site1.localhost:${srv.port}`,
+				onSocket: (s) => {
+					early = H.waitForEvent(s, "hello", 3000, { all: true });
+				},
+			});
+			assert.equal(socket.io.engine.transport.name, "websocket");
+			const up = srv.seen.find((r) => r.method === "UPGRADE");
+			assert.match(up.url, /^\/socket\.io\/\?EIO=4&transport=websocket/);
+			assert.equal(up.headers.authorization, "Bearer web9");
+			assert.equal(up.headers.host, `site1.localhost:${srv.port}`);
+			assert.equal(up.headers.origin, `http://site1.localhost:${srv.port}`);
+			assert.deepEqual(await early, [{ a: 1 }, 2]);
+			socket.close();
+		} finally {
+			await srv.close();
+		}
+	});
+
+	test("startStack wires redis, stub, bench and a (stand-in) server", async () => {
+		const fake = [
+			"const fs = require('fs'), path = require('path');",
+			`const { RespClient } = require(${JSON.stringify(path.join(H.SUPPORT_DIR, "resp.js"))});`,
+			"const a = process.argv.slice(2); const bench = a[a.indexOf('--bench') + 1];",
+			"const conf = JSON.parse(fs.readFileSync(path.join(bench, 'sites', 'common_site_config.json'), 'utf8'));",
+			"console.log('conf ' + JSON.stringify(conf) + ' args ' + a.join(' '));",
+			"RespClient.connect(conf.redis_queue).then(async (c) => {",
+			"  await c.subscribe('events', (ch, buf) => console.log('got ' + JSON.stringify(buf.toString())));",
+			"  console.log('Realtime service listening on: 4242');",
+			"});",
+			"process.on('SIGTERM', () => process.exit(0));",
+		].join("\n");
+		const stack = await H.startStack({
+			sites: ["a.localhost", "b.localhost"],
+			config: { default_site: "a.localhost" },
+			stub: { installedApps: ["frappe", "raven"] },
+			binary: process.execPath,
+			args: (bench) => ["-e", fake, "--", "--no-gui", "--bench", bench.dir, "--port", "0"],
+		});
+		try {
+			assert.equal(stack.port, 4242);
+			assert.equal(stack.siteUrl("b.localhost"), "http://127.0.0.1:4242/b.localhost");
+			const conf = JSON.parse(fs.readFileSync(stack.bench.path("sites", "common_site_config.json"), "utf8"));
+			assert.deepEqual(conf, { redis_queue: stack.redis.url, webserver_host: "127.0.0.1", webserver_port: stack.stub.port, default_site: "a.localhost" });
+			assert.ok(fs.existsSync(stack.bench.path("sites", "b.localhost", "site_config.json")));
+			assert.equal(await stack.publish({ event: "msgprint", message: "hi", user: "sys1@example.com" }), 1);
+			const m = await stack.server.waitForLog(/^got (.*)$/, 3000);
+			assert.equal(JSON.parse(m[1]), '{\n "event": "msgprint",\n "message": "hi",\n "namespace": "a.localhost",\n "room": "user:sys1@example.com"\n}');
+			const r = await H.httpRequest({ port: stack.stub.port, path: USER_INFO, headers: cookie("sys1") });
+			assert.deepEqual(JSON.parse(r.text).message.installed_apps, ["frappe", "raven"]);
+		} finally {
+			await stack.stop();
+		}
+		assert.equal(stack.redis.running, false);
+		assert.equal(stack.stub.running, false);
 	});
 
 	test("waitForEvent returns the first argument (or all with {all:true})", async () => {

@@ -26,10 +26,16 @@
 //       logs(), lines(), mark(), waitForLog(regex, ms=5000, {since}), exited, kill(sig),
 //       stop(ms=5000)}>     rejects (err.logs) when the process exits before the ready line
 //   startStub(opts) -> the frappe-stub handle (tests/support/frappe-stub.js)
+//   startStack({sites, config, stub, redis, args, extraArgs, env, ...}) -> Promise<{redis, stub,
+//       bench, server, port, url, siteUrl(site), connect(site, opts), publish(opts), stop()}>
+//       redis + stub + bench (redis_queue, webserver_host/port -> stub) + server, ready and
+//       subscribed to `events`
 //   connectClient(url, opts) -> Promise<Socket>           url: "http://127.0.0.1:P/<site>"
 //       opts (harness keys): sid, cookie, authorization, origin (default: the URL's origin;
-//       null/false = no Origin header), site (X-Frappe-Site-Name), headers (extra), timeoutMs
-//       (10000); everything else goes to io() (defaults forceNew: true, reconnection: false).
+//       null/false = no Origin header), site (X-Frappe-Site-Name), headers (extra, e.g. Host),
+//       timeoutMs (10000), onSocket(socket) (called before connecting: attach listeners for
+//       events that may arrive together with CONNECT); everything else goes to io()
+//       (defaults forceNew: true, reconnection: false, timeout: 10000).
 //       Rejects with the connect_error Error; err.socket is the (closed) socket.
 //   waitForEvent(socket, name, ms=5000, {all=false}) -> first argument (all: args array)
 //   expectNoEvent(socket, name, ms=500) -> resolves if `name` did not arrive within ms
@@ -544,12 +550,71 @@ async function startStub(opts = {}) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Everything at once: redis + stub + bench + server
+
+/**
+ * Starts redis-server, the Frappe stub and frappe-realtime on a fresh bench whose
+ * common_site_config points at both (redis_queue, webserver_host/webserver_port), then waits
+ * until the server subscribed to `events` (waitForRedis). Each piece can be reused or tuned:
+ *   {sites, config (merged over the defaults), rootConfig, apps, siteConfigs,
+ *    stub: stub options | an existing stub handle, redis: an existing handle,
+ *    args (default ['--no-gui', '--bench', <dir>, '--port', '0']), extraArgs, env, cwd,
+ *    waitForRedis = true, readyTimeoutMs}
+ * Resolves with {redis, stub, bench, server, port, url, siteUrl(site), connect(site, opts),
+ *   publish(opts) (publishRealtime with site defaulting to sites[0]), stop()}.
+ * connect(site, opts) = connectClient(siteUrl(site), {site, ...opts}): X-Frappe-Site-Name is
+ *   the site (as behind bench nginx) and Origin is the server's own origin.
+ */
+async function startStack(opts = {}) {
+	const sites = opts.sites || ["site1.localhost"];
+	const redis = opts.redis || (await startRedis());
+	const stub = opts.stub && typeof opts.stub.setBehaviour === "function" ? opts.stub : await startStub(opts.stub || {});
+	const config = {
+		redis_queue: redis.url,
+		webserver_host: "127.0.0.1",
+		webserver_port: stub.port,
+		...(opts.config || {}),
+	};
+	const bench = makeBench({ sites, config, rootConfig: opts.rootConfig, apps: opts.apps, siteConfigs: opts.siteConfigs });
+	const args =
+		typeof opts.args === "function"
+			? opts.args(bench)
+			: opts.args || ["--no-gui", "--bench", bench.dir, "--port", "0", ...(opts.extraArgs || [])];
+	const server = await startServer(args, { env: opts.env, cwd: opts.cwd || bench.dir, readyTimeoutMs: opts.readyTimeoutMs, binary: opts.binary });
+	if (opts.waitForRedis !== false) {
+		try {
+			await waitForSubscriber(redis, "events", 10000);
+		} catch (e) {
+			e.message += `\nserver log:\n${server.logs()}`;
+			throw e;
+		}
+	}
+	const siteUrl = (site = sites[0]) => `http://127.0.0.1:${server.port}/${site}`;
+	return {
+		redis,
+		stub,
+		bench,
+		server,
+		port: server.port,
+		url: `http://127.0.0.1:${server.port}`,
+		siteUrl,
+		connect: (site = sites[0], copts = {}) => connectClient(siteUrl(site), { site, ...copts }),
+		publish: (popts = {}) => publish.publishRealtime(redis, { site: sites[0], ...popts }),
+		async stop() {
+			await server.stop();
+			if (!opts.stub || typeof opts.stub.setBehaviour !== "function") await stub.close();
+			if (!opts.redis) await redis.stop();
+		},
+	};
+}
+
+// ---------------------------------------------------------------------------------------
 // socket.io-client helpers
 function sioClient() {
 	return require("socket.io-client");
 }
 
-const HARNESS_KEYS = ["sid", "cookie", "authorization", "origin", "site", "headers", "timeoutMs"];
+const HARNESS_KEYS = ["sid", "cookie", "authorization", "origin", "site", "headers", "timeoutMs", "onSocket"];
 
 /** io(url, opts) that resolves on `connect` and rejects on `connect_error` (err.socket kept). */
 function connectClient(url, opts = {}) {
@@ -568,6 +633,8 @@ function connectClient(url, opts = {}) {
 	ioOpts.extraHeaders = extraHeaders;
 	const socket = io(url, ioOpts);
 	closers.add(async () => socket.close());
+	// Listeners attached here see events that arrive in the same packet batch as CONNECT.
+	if (opts.onSocket) opts.onSocket(socket);
 	const timeoutMs = opts.timeoutMs || 10000;
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
@@ -819,6 +886,7 @@ module.exports = {
 	makeBench,
 	startServer,
 	startStub,
+	startStack,
 	connectClient,
 	waitForEvent,
 	expectNoEvent,
