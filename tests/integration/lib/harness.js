@@ -558,7 +558,8 @@ async function startStub(opts = {}) {
  * until the server subscribed to `events` (waitForRedis). Each piece can be reused or tuned:
  *   {sites, config (merged over the defaults), rootConfig, apps, siteConfigs,
  *    stub: stub options | an existing stub handle, redis: an existing handle,
- *    args (default ['--no-gui', '--bench', <dir>, '--port', '0']), extraArgs, env, cwd,
+ *    args (default ['--no-gui', '--bench', <dir>, '--host', '127.0.0.1', '--port', '0'], or a
+ *    function (bench) => args), extraArgs (appended to the default), env, cwd, binary,
  *    waitForRedis = true, readyTimeoutMs}
  * Resolves with {redis, stub, bench, server, port, url, siteUrl(site), connect(site, opts),
  *   publish(opts) (publishRealtime with site defaulting to sites[0]), stop()}.
@@ -579,7 +580,7 @@ async function startStack(opts = {}) {
 	const args =
 		typeof opts.args === "function"
 			? opts.args(bench)
-			: opts.args || ["--no-gui", "--bench", bench.dir, "--port", "0", ...(opts.extraArgs || [])];
+			: opts.args || ["--no-gui", "--bench", bench.dir, "--host", "127.0.0.1", "--port", "0", ...(opts.extraArgs || [])];
 	const server = await startServer(args, { env: opts.env, cwd: opts.cwd || bench.dir, readyTimeoutMs: opts.readyTimeoutMs, binary: opts.binary });
 	if (opts.waitForRedis !== false) {
 		try {
