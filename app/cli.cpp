@@ -1,0 +1,177 @@
+#include "cli.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace {
+
+bool parseInt(const QCommandLineParser &p, const QString &name, int min, int max, int &out,
+              QString &error)
+{
+    if (!p.isSet(name)) return true;
+    bool ok = false;
+    const int v = p.value(name).toInt(&ok);
+    if (!ok || v < min || v > max) {
+        error = QStringLiteral("--%1: expected a whole number from %2 to %3, got '%4'")
+                    .arg(name)
+                    .arg(min)
+                    .arg(max)
+                    .arg(p.value(name));
+        return false;
+    }
+    out = v;
+    return true;
+}
+
+} // namespace
+
+CliResult parseCommandLine(const QStringList &arguments)
+{
+    CliResult result;
+    AppOptions &o = result.options;
+    const EngineConfig d; // defaults, shown in --help
+
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Native realtime (socket.io) server for Frappe sites, with a live monitor window.\n"
+        "Drop-in for `node apps/frappe/socketio.js`: run it from the bench folder, or pass "
+        "--bench."));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addOptions({
+        {QStringLiteral("no-gui"), QStringLiteral("Run headless (no window; no display needed).")},
+        {QStringLiteral("bench"),
+         QStringLiteral("Frappe bench folder. Default: $FRAPPE_BENCH_ROOT, else the current "
+                        "folder (or its parent when started from sites/)."),
+         QStringLiteral("dir")},
+        {QStringLiteral("host"), QStringLiteral("Address to listen on. Default: 0.0.0.0 (all)."),
+         QStringLiteral("addr")},
+        {QStringLiteral("port"),
+         QStringLiteral("TCP port; 0 picks a free one. Default: socketio_port, else %1.")
+             .arg(d.port),
+         QStringLiteral("n")},
+        {QStringLiteral("uds"),
+         QStringLiteral("Listen on this Unix socket instead of a port. Default: socketio_uds."),
+         QStringLiteral("path")},
+        {QStringLiteral("redis"),
+         QStringLiteral("Redis URL for the `events` channel (redis:// or unix://). Default: "
+                        "redis_queue."),
+         QStringLiteral("url")},
+        {QStringLiteral("ping-interval"),
+         QStringLiteral("Engine.IO ping interval in ms. Default: %1.").arg(d.pingIntervalMs),
+         QStringLiteral("ms")},
+        {QStringLiteral("ping-timeout"),
+         QStringLiteral("Engine.IO ping timeout in ms. Default: %1.").arg(d.pingTimeoutMs),
+         QStringLiteral("ms")},
+        {QStringLiteral("connect-timeout"),
+         QStringLiteral("Time allowed for a namespace CONNECT, ms. Default: %1.")
+             .arg(d.connectTimeoutMs),
+         QStringLiteral("ms")},
+        {QStringLiteral("max-payload"),
+         QStringLiteral("Largest message or HTTP body accepted, bytes. Default: %1.")
+             .arg(d.maxPayload),
+         QStringLiteral("bytes")},
+        {QStringLiteral("auth-timeout"),
+         QStringLiteral("Timeout of calls to the Frappe web server, ms. Default: %1.")
+             .arg(d.authTimeoutMs),
+         QStringLiteral("ms")},
+        {QStringLiteral("auth-url"),
+         QStringLiteral("Send auth and permission calls to this base URL (e.g. "
+                        "http://127.0.0.1:8000) instead of the client's Origin. Default: none."),
+         QStringLiteral("url")},
+        {QStringLiteral("permission-api"),
+         QStringLiteral("has_permission (v16) or legacy (v15 can_subscribe_*). Default: "
+                        "has_permission."),
+         QStringLiteral("mode")},
+        {QStringLiteral("protocol-test-server"),
+         QStringLiteral("Run the Engine.IO/Socket.IO protocol test application instead of "
+                        "Frappe (ping 300/200 ms unless given, connect timeout 1000 ms).")},
+        {QStringLiteral("stats-interval"),
+         QStringLiteral("Headless: print a one-line stats summary every N seconds; 0 = off. "
+                        "Default: 60."),
+         QStringLiteral("s")},
+        {QStringLiteral("log-level"), QStringLiteral("debug, info or warning. Default: info."),
+         QStringLiteral("level")},
+    });
+    if (!p.parse(arguments)) {
+        result.status = CliResult::ExitError;
+        result.message = p.errorText() + QStringLiteral("\nSee --help.");
+        return result;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        result.status = CliResult::ExitOk;
+        result.message = p.helpText();
+        return result;
+    }
+    if (p.isSet(QStringLiteral("version"))) {
+        result.status = CliResult::ExitOk;
+        result.message = QStringLiteral("frappe-realtime %1").arg(QStringLiteral(RT_VERSION));
+        return result;
+    }
+    if (!p.positionalArguments().isEmpty()) {
+        result.status = CliResult::ExitError;
+        result.message = QStringLiteral("unexpected argument '%1'. See --help.")
+                             .arg(p.positionalArguments().first());
+        return result;
+    }
+
+    EngineConfig &c = o.engine;
+    o.gui = !p.isSet(QStringLiteral("no-gui"));
+    c.benchDir = p.value(QStringLiteral("bench"));
+    if (p.isSet(QStringLiteral("protocol-test-server"))) {
+        c.mode = AppMode::ProtocolTestServer;
+        c.pingIntervalMs = 300;
+        c.pingTimeoutMs = 200;
+        c.connectTimeoutMs = 1000;
+    }
+    QString error;
+    int port = -1;
+    int maxPayload = int(c.maxPayload);
+    bool ok =
+        parseInt(p, QStringLiteral("port"), 0, 65535, port, error) &&
+        parseInt(p, QStringLiteral("ping-interval"), 1, 3600000, c.pingIntervalMs, error) &&
+        parseInt(p, QStringLiteral("ping-timeout"), 1, 3600000, c.pingTimeoutMs, error) &&
+        parseInt(p, QStringLiteral("connect-timeout"), 1, 3600000, c.connectTimeoutMs, error) &&
+        parseInt(p, QStringLiteral("max-payload"), 1, 100000000, maxPayload, error) &&
+        parseInt(p, QStringLiteral("auth-timeout"), 1, 600000, c.authTimeoutMs, error) &&
+        parseInt(p, QStringLiteral("stats-interval"), 0, 86400, o.statsIntervalSec, error);
+    if (ok && p.isSet(QStringLiteral("host")) &&
+        c.bindAddress.setAddress(p.value(QStringLiteral("host"))) == false) {
+        error = QStringLiteral("--host: not an IP address: '%1'").arg(p.value("host"));
+        ok = false;
+    }
+    if (ok && p.isSet(QStringLiteral("permission-api"))) {
+        const QString mode = p.value(QStringLiteral("permission-api"));
+        if (mode == QLatin1String("legacy"))
+            c.permissionApi = PermissionApi::Legacy;
+        else if (mode != QLatin1String("has_permission")) {
+            error = QStringLiteral("--permission-api: expected has_permission or legacy, got '%1'")
+                        .arg(mode);
+            ok = false;
+        }
+    }
+    if (ok && p.isSet(QStringLiteral("log-level"))) {
+        const QString level = p.value(QStringLiteral("log-level"));
+        if (level == QLatin1String("debug"))
+            o.logLevel = QtDebugMsg;
+        else if (level == QLatin1String("warning"))
+            o.logLevel = QtWarningMsg;
+        else if (level != QLatin1String("info")) {
+            error =
+                QStringLiteral("--log-level: expected debug, info or warning, got '%1'").arg(level);
+            ok = false;
+        }
+    }
+    if (!ok) {
+        result.status = CliResult::ExitError;
+        result.message = error;
+        return result;
+    }
+    c.maxPayload = maxPayload;
+    if (port >= 0) o.port = quint16(port);
+    if (p.isSet(QStringLiteral("uds"))) o.unixSocketPath = p.value(QStringLiteral("uds"));
+    if (p.isSet(QStringLiteral("redis"))) o.redisUrl = p.value(QStringLiteral("redis"));
+    if (p.isSet(QStringLiteral("auth-url")))
+        c.authUrlOverride = p.value(QStringLiteral("auth-url"));
+    return result;
+}

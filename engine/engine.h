@@ -1,0 +1,37 @@
+// Engine: the facade the app and the GUI use. It owns the worker thread that
+// runs EngineCore (every socket, timer, HTTP and Redis object lives there) and
+// crosses into it only with queued invocations. Thread affinity: the thread
+// that created it (the GUI or main thread).
+#pragma once
+
+#include "enginecore.h"
+
+#include <QObject>
+#include <QThread>
+
+class Engine : public QObject {
+    Q_OBJECT
+public:
+    explicit Engine(EngineConfig config, QObject *parent = nullptr);
+    ~Engine() override;
+
+    // Starts the worker thread and the server in it; blocks until it listens
+    // or fails (startup is the one place where waiting is what the caller wants).
+    StartResult start();
+    // Closes every session and stops the thread; blocks until done.
+    void stop();
+    bool isRunning() const { return m_thread.isRunning(); }
+
+    const EngineConfig &config() const { return m_config; }
+    // For queued connections and invokeMethod only; never call it directly.
+    EngineCore *core() const { return m_core; }
+
+Q_SIGNALS:
+    void started(const StartResult &result);
+    void stopped();
+
+private:
+    EngineConfig m_config;
+    QThread m_thread;
+    EngineCore *m_core = nullptr;
+};

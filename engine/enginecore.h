@@ -1,0 +1,57 @@
+// EngineCore: the root object of the server inside its worker thread. It owns
+// the listener, the Engine.IO/Socket.IO servers and the application layer
+// (Frappe, or the protocol test app), and routes HTTP requests by path.
+// Thread affinity: the engine thread. Created without a parent, moved to the
+// thread by Engine, and only ever called through queued invocations.
+#pragma once
+
+#include "engineconfig.h"
+#include "transport/connection.h"
+
+#include <QObject>
+#include <memory>
+
+class Listener;
+class SioServer;
+class EioServer;
+class EngineIoEchoHandler;
+class SocketIoTestHandler;
+class FrappeApp;
+
+struct StartResult {
+    bool ok = false;
+    QString error;
+    quint16 port = 0;
+    QString unixPath;
+};
+Q_DECLARE_METATYPE(StartResult)
+
+class EngineCore : public QObject, public RequestHandler {
+    Q_OBJECT
+public:
+    explicit EngineCore(EngineConfig config);
+    ~EngineCore() override;
+
+    Q_INVOKABLE StartResult start();
+    Q_INVOKABLE void stop();
+
+    const EngineConfig &config() const { return m_config; }
+    SioServer *sio() const { return m_sio; }
+    FrappeApp *frappe() const { return m_frappe.get(); }
+    Listener *listener() const { return m_listener; }
+
+    // RequestHandler
+    void handleRequest(Connection *connection, HttpRequest &&request) override;
+
+private:
+    void respondHealth(Connection *connection, const HttpRequest &request);
+
+    EngineConfig m_config;
+    Listener *m_listener = nullptr;
+    SioServer *m_sio = nullptr;
+    EioServer *m_echo = nullptr;
+    std::unique_ptr<EngineIoEchoHandler> m_echoHandler;
+    std::unique_ptr<SocketIoTestHandler> m_rootTestHandler;
+    std::unique_ptr<SocketIoTestHandler> m_customTestHandler;
+    std::unique_ptr<FrappeApp> m_frappe;
+};

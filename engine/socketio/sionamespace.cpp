@@ -1,0 +1,79 @@
+#include "socketio/sionamespace.h"
+
+#include "socketio/sioserver.h"
+#include "socketio/siosocket.h"
+
+SioNamespace::SioNamespace(SioServer *server, QString name, NamespaceHandler *handler)
+    : m_server(server), m_name(std::move(name)), m_handler(handler)
+{}
+
+void SioNamespace::add(SioSocket *socket)
+{
+    m_sockets.insert(socket->sequence(), socket);
+    m_byId.insert(socket->id(), socket);
+}
+
+void SioNamespace::remove(SioSocket *socket)
+{
+    for (const QString &room : std::as_const(socket->m_rooms)) {
+        auto it = m_rooms.find(room);
+        if (it == m_rooms.end()) continue;
+        it->remove(socket);
+        if (it->isEmpty()) m_rooms.erase(it);
+    }
+    socket->m_rooms.clear();
+    m_sockets.remove(socket->sequence());
+    m_byId.remove(socket->id());
+}
+
+void SioNamespace::join(SioSocket *socket, const QString &room)
+{
+    if (socket->m_rooms.contains(room)) return;
+    socket->m_rooms.insert(room);
+    m_rooms[room].insert(socket);
+}
+
+void SioNamespace::leave(SioSocket *socket, const QString &room)
+{
+    if (!socket->m_rooms.remove(room)) return;
+    auto it = m_rooms.find(room);
+    if (it == m_rooms.end()) return;
+    it->remove(socket);
+    if (it->isEmpty()) m_rooms.erase(it);
+}
+
+int SioNamespace::broadcast(const QByteArray &sioText, const QStringList &rooms,
+                            const SioSocket *except)
+{
+    OutPacket packet;
+    packet.text.reserve(sioText.size() + 1);
+    packet.text.append('4').append(sioText);
+    packet.frame = ws::encodeFrame(ws::Opcode::Text, packet.text);
+    int sent = 0;
+    auto deliver = [&](SioSocket *s) {
+        if (s == except) return;
+        m_server->deliver(s, packet);
+        ++sent;
+    };
+    if (rooms.isEmpty()) {
+        for (SioSocket *s : std::as_const(m_sockets))
+            deliver(s);
+    } else if (rooms.size() == 1) {
+        const auto it = m_rooms.constFind(rooms.first());
+        if (it != m_rooms.constEnd())
+            for (SioSocket *s : *it)
+                deliver(s);
+    } else {
+        QSet<SioSocket *> seen;
+        for (const QString &room : rooms) {
+            const auto it = m_rooms.constFind(room);
+            if (it == m_rooms.constEnd()) continue;
+            for (SioSocket *s : *it)
+                if (!seen.contains(s)) {
+                    seen.insert(s);
+                    deliver(s);
+                }
+        }
+    }
+    return sent;
+}

@@ -1,0 +1,316 @@
+#include "socketio/sioserver.h"
+
+#include "common/logging.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTimerEvent>
+
+SioServer::SioServer(EioSettings eioSettings, int connectTimeoutMs, QObject *parent)
+    : QObject(parent), m_eio(new EioServer(eioSettings, this, this)),
+      m_connectTimeoutMs(connectTimeoutMs)
+{}
+
+SioServer::~SioServer()
+{
+    // Sessions go with m_eio (a child); drop our side without callbacks.
+    for (SioClient *client : std::as_const(m_clients)) {
+        qDeleteAll(client->sockets);
+        qDeleteAll(client->pending);
+        delete client;
+    }
+    qDeleteAll(m_namespaces);
+}
+
+QString SioServer::newSocketId() const
+{
+    QByteArray raw(15, Qt::Uninitialized);
+    for (int i = 0; i < 15; ++i)
+        raw[i] = char(QRandomGenerator::system()->bounded(256));
+    return QString::fromLatin1(
+        raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+void SioServer::onSessionOpen(EioSession *session)
+{
+    auto *client = new SioClient;
+    client->session = session;
+    session->userData = client;
+    m_clients.insert(session->sid, client);
+    client->connectTimer = startTimer(m_connectTimeoutMs);
+    m_connectTimers.insert(client->connectTimer, session->sid);
+}
+
+void SioServer::timerEvent(QTimerEvent *event)
+{
+    killTimer(event->timerId());
+    const QByteArray sid = m_connectTimers.take(event->timerId());
+    SioClient *client = m_clients.value(sid);
+    if (!client) return;
+    client->connectTimer = 0;
+    if (client->sockets.isEmpty() && client->pending.isEmpty()) {
+        qCDebug(lcSio) << "no namespace joined in time, closing" << sid;
+        m_eio->close(client->session, QStringLiteral("connect timeout"));
+    }
+}
+
+void SioServer::onSessionPacket(EioSession *session, const eio::Packet &packet)
+{
+    SioClient *client = clientOf(session);
+    if (!client) return;
+    sio::Packet decoded;
+    QString error;
+    const auto status = packet.binary ? client->decoder.addAttachment(packet.data, decoded, error)
+                                      : client->decoder.decodeText(packet.data, decoded, error);
+    if (status == sio::Decoder::Status::NeedAttachments) return;
+    if (status == sio::Decoder::Status::Error) {
+        ++m_counters.parseErrors;
+        qCInfo(lcSio).nospace() << "closing session " << session->sid << " from "
+                                << session->handshake.peer << ": " << error;
+        closeClient(client, QStringLiteral("parse error"));
+        return;
+    }
+    dispatch(client, std::move(decoded));
+}
+
+void SioServer::closeClient(SioClient *client, const QString &why)
+{
+    m_eio->close(client->session, why);
+}
+
+void SioServer::dispatch(SioClient *client, sio::Packet &&packet)
+{
+    const QString nsp = packet.nsp;
+    if (SioSocket *socket = client->sockets.value(nsp)) {
+        if (packet.type == sio::PacketType::Connect ||
+            packet.type == sio::PacketType::ConnectError) {
+            closeClient(client, QStringLiteral("parse error"));
+            return;
+        }
+        onSocketPacket(socket, std::move(packet));
+        return;
+    }
+    if (client->pending.contains(nsp)) {
+        if (packet.type == sio::PacketType::Connect ||
+            packet.type == sio::PacketType::ConnectError) {
+            closeClient(client, QStringLiteral("parse error"));
+            return;
+        }
+        // The middleware is still running (an HTTP round trip to Frappe):
+        // keep what the client sends meanwhile and replay it once admitted.
+        client->backlog[nsp].append(std::move(packet));
+        return;
+    }
+    if (packet.type == sio::PacketType::Connect) {
+        beginConnect(client, packet);
+        return;
+    }
+    qCInfo(lcSio) << "closing session" << client->session->sid << ": packet for namespace" << nsp
+                  << "which it has not joined";
+    closeClient(client, QStringLiteral("parse error"));
+}
+
+void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
+{
+    const QString nsp = packet.nsp;
+    NamespaceHandler *handler = m_resolver ? m_resolver(nsp) : nullptr;
+    if (!handler) {
+        ++m_counters.connectErrors;
+        if (m_observer)
+            m_observer->connectRefused(nsp, client->session->handshake,
+                                       QStringLiteral("Invalid namespace"));
+        sio::Packet refuse;
+        refuse.type = sio::PacketType::ConnectError;
+        refuse.nsp = nsp;
+        refuse.data = QJsonObject{{QStringLiteral("message"), QStringLiteral("Invalid namespace")}};
+        m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+        return;
+    }
+    auto *socket = new SioSocket(this, client, nsp, newSocketId());
+    socket->m_auth = packet.data.isObject() ? packet.data : QJsonValue(QJsonObject());
+    client->pending.insert(nsp, socket);
+    const QByteArray eioSid = client->session->sid;
+    const QString socketId = socket->id();
+    QPointer<SioServer> self(this);
+    handler->authorize(socket, socket->m_auth,
+                       [self, eioSid, nsp, socketId](std::optional<QString> error) {
+                           if (self) self->finishConnect(eioSid, nsp, socketId, std::move(error));
+                       });
+}
+
+void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
+                              std::optional<QString> error)
+{
+    SioClient *client = m_clients.value(eioSid);
+    if (!client) return; // the client left while the middleware ran
+    SioSocket *socket = client->pending.value(nsp);
+    if (!socket || socket->id() != socketId) return;
+    client->pending.remove(nsp);
+    QList<sio::Packet> backlog = client->backlog.take(nsp);
+    NamespaceHandler *handler = m_resolver ? m_resolver(nsp) : nullptr;
+    if (error || !handler) {
+        ++m_counters.connectErrors;
+        const QString message = error.value_or(QStringLiteral("Invalid namespace"));
+        if (m_observer) m_observer->connectRefused(nsp, client->session->handshake, message);
+        sio::Packet refuse;
+        refuse.type = sio::PacketType::ConnectError;
+        refuse.nsp = nsp;
+        refuse.data = QJsonObject{{QStringLiteral("message"), message}};
+        m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+        delete socket;
+        return;
+    }
+    SioNamespace *ns = namespaceFor(nsp, handler);
+    socket->m_nsp = ns;
+    socket->m_sequence = ++m_sequence;
+    socket->m_connectedAtMs = QDateTime::currentMSecsSinceEpoch();
+    ns->add(socket);
+    client->sockets.insert(nsp, socket);
+    ns->join(socket, socket->id()); // socket.io puts every socket in a room named by its id
+    ++m_counters.connects;
+
+    sio::Packet ok;
+    ok.type = sio::PacketType::Connect;
+    ok.nsp = nsp;
+    ok.data = QJsonObject{{QStringLiteral("sid"), socket->id()}};
+    m_eio->sendText(client->session, QByteArray("4") + sio::encode(ok));
+    if (m_observer) m_observer->socketConnected(socket);
+    handler->onConnection(socket);
+    for (auto &packet : backlog) {
+        if (client->sockets.value(nsp) != socket) break; // the handler disconnected it
+        onSocketPacket(socket, std::move(packet));
+    }
+}
+
+SioNamespace *SioServer::namespaceFor(const QString &name, NamespaceHandler *handler)
+{
+    SioNamespace *ns = m_namespaces.value(name);
+    if (!ns) {
+        ns = new SioNamespace(this, name, handler);
+        m_namespaces.insert(name, ns);
+    }
+    return ns;
+}
+
+void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
+{
+    switch (packet.type) {
+    case sio::PacketType::Event:
+    case sio::PacketType::BinaryEvent: {
+        ++m_counters.clientEvents;
+        ++socket->eventsIn;
+        const QString event = packet.eventName();
+        if (m_observer) m_observer->clientEvent(socket, event, int(packet.attachments.size()));
+        AckSender ack;
+        if (packet.ackId) {
+            const quint64 id = *packet.ackId;
+            const QByteArray eioSid = socket->eioSid();
+            const QString nsp = socket->nspName();
+            const QString socketId = socket->id();
+            auto sent = std::make_shared<bool>(false);
+            QPointer<SioServer> self(this);
+            ack = [self, eioSid, nsp, socketId, id, sent](const QJsonArray &args,
+                                                          const QList<QByteArray> &attachments) {
+                if (*sent || !self) return;
+                SioClient *client = self->m_clients.value(eioSid);
+                SioSocket *s = client ? client->sockets.value(nsp) : nullptr;
+                if (!s || s->id() != socketId) return;
+                *sent = true;
+                sio::Packet reply;
+                reply.type = sio::PacketType::Ack;
+                reply.nsp = nsp;
+                reply.ackId = id;
+                reply.data = args;
+                reply.attachments = attachments;
+                self->sendPacket(s, reply);
+            };
+        }
+        socket->m_nsp->handler()->onEvent(socket, event, packet.eventArgs(), packet.attachments,
+                                          ack);
+        return;
+    }
+    case sio::PacketType::Ack:
+    case sio::PacketType::BinaryAck: {
+        if (!packet.ackId) return;
+        AckCallback cb = socket->m_acks.take(*packet.ackId);
+        if (cb) cb(packet.data.toArray(), packet.attachments);
+        return;
+    }
+    case sio::PacketType::Disconnect:
+        removeSocket(socket, QStringLiteral("client namespace disconnect"), true);
+        return;
+    default:
+        return;
+    }
+}
+
+void SioServer::sendPacket(SioSocket *socket, const sio::Packet &packet)
+{
+    if (!socket) return;
+    EioSession *session = socket->m_client->session;
+    m_eio->sendText(session, QByteArray("4") + sio::encode(packet));
+    for (const QByteArray &bytes : packet.attachments)
+        m_eio->sendBinary(session, bytes);
+    ++m_counters.deliveries;
+}
+
+void SioServer::deliver(SioSocket *socket, const OutPacket &packet)
+{
+    ++socket->eventsOut;
+    ++m_counters.deliveries;
+    m_eio->send(socket->m_client->session, packet);
+}
+
+void SioServer::disconnectSocket(SioSocket *socket, bool closeTransport, const QString &reason)
+{
+    SioClient *client = socket->m_client;
+    if (closeTransport) {
+        removeSocket(socket, reason, true);
+        m_eio->close(client->session, QStringLiteral("forced close"));
+        return;
+    }
+    sio::Packet bye;
+    bye.type = sio::PacketType::Disconnect;
+    bye.nsp = socket->nspName();
+    m_eio->sendText(client->session, QByteArray("4") + sio::encode(bye));
+    removeSocket(socket, reason, true);
+}
+
+void SioServer::removeSocket(SioSocket *socket, const QString &reason, bool notify)
+{
+    SioClient *client = socket->m_client;
+    client->sockets.remove(socket->nspName());
+    SioNamespace *ns = socket->m_nsp;
+    if (ns) ns->remove(socket);
+    ++m_counters.disconnects;
+    if (notify && ns) {
+        // Out of every room first, so doc_viewers on disconnect sees the room
+        // without the leaving socket (as socket.io does).
+        socket->m_nsp = ns;
+        ns->handler()->onDisconnect(socket, reason);
+        if (m_observer) m_observer->socketDisconnected(socket, reason);
+    }
+    if (ns && ns->socketCount() == 0) {
+        m_namespaces.remove(ns->name());
+        delete ns;
+    }
+    delete socket;
+}
+
+void SioServer::onSessionClosed(EioSession *session, const QString &reason)
+{
+    SioClient *client = clientOf(session);
+    if (!client) return;
+    session->userData = nullptr;
+    m_clients.remove(session->sid);
+    if (client->connectTimer) {
+        killTimer(client->connectTimer);
+        m_connectTimers.remove(client->connectTimer);
+    }
+    const auto sockets = client->sockets.values();
+    for (SioSocket *socket : sockets)
+        removeSocket(socket, reason, true);
+    qDeleteAll(client->pending);
+    delete client;
+}

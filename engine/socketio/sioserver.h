@@ -1,0 +1,106 @@
+// SioServer: Socket.IO v5 on top of one EioServer: namespaces, CONNECT with
+// asynchronous middleware (packets sent meanwhile are kept and replayed),
+// events, acks, binary attachments, DISCONNECT, connect timeout. Thread
+// affinity: the engine thread; create it there.
+#pragma once
+
+#include "protocol/siopacket.h"
+#include "socketio/namespacehandler.h"
+#include "socketio/sionamespace.h"
+#include "socketio/siosocket.h"
+#include "transport/eioserver.h"
+
+#include <QObject>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+// Everything of one Engine.IO session at the Socket.IO level.
+struct SioClient {
+    EioSession *session = nullptr;
+    sio::Decoder decoder;
+    QHash<QString, SioSocket *> sockets;        // admitted, by namespace name
+    QHash<QString, SioSocket *> pending;        // CONNECT middleware still running
+    QHash<QString, QList<sio::Packet>> backlog; // packets that arrived meanwhile
+    int connectTimer = 0;
+};
+
+// Counters any thread may read (the monitor samples them).
+struct SioCounters {
+    std::atomic<quint64> connects{0};
+    std::atomic<quint64> disconnects{0};
+    std::atomic<quint64> connectErrors{0};
+    std::atomic<quint64> clientEvents{0};
+    std::atomic<quint64> deliveries{0};
+    std::atomic<quint64> parseErrors{0};
+};
+
+// Notified of socket lifecycle and traffic (the telemetry layer); engine thread.
+class SioObserver {
+public:
+    virtual ~SioObserver() = default;
+    virtual void socketConnected(SioSocket *) {}
+    virtual void socketDisconnected(SioSocket *, const QString &) {}
+    virtual void connectRefused(const QString &, const HttpRequest &, const QString &) {}
+    virtual void clientEvent(SioSocket *, const QString &, int) {}
+    virtual void serverEvent(SioSocket *, const QByteArray &) {}
+};
+
+class SioServer : public QObject, public EioSessionHandler {
+    Q_OBJECT
+public:
+    using NamespaceResolver = std::function<NamespaceHandler *(const QString &nsp)>;
+
+    SioServer(EioSettings eioSettings, int connectTimeoutMs, QObject *parent = nullptr);
+    ~SioServer() override;
+
+    EioServer *eio() const { return m_eio; }
+    // Returns the handler for a namespace name, or nullptr ("Invalid namespace").
+    void setNamespaceResolver(NamespaceResolver resolver) { m_resolver = std::move(resolver); }
+    void setObserver(SioObserver *observer) { m_observer = observer; }
+
+    SioNamespace *findNamespace(const QString &name) const { return m_namespaces.value(name); }
+    QList<SioNamespace *> namespaces() const { return m_namespaces.values(); }
+    const SioCounters &counters() const { return m_counters; }
+    int clientCount() const { return int(m_clients.size()); }
+
+    // Sends a packet (and its attachments) to one socket.
+    void sendPacket(SioSocket *socket, const sio::Packet &packet);
+    // Delivery accounting for broadcasts (SioNamespace).
+    void deliver(SioSocket *socket, const OutPacket &packet);
+
+    // EioSessionHandler
+    void onSessionOpen(EioSession *session) override;
+    void onSessionPacket(EioSession *session, const eio::Packet &packet) override;
+    void onSessionClosed(EioSession *session, const QString &reason) override;
+
+    void disconnectSocket(SioSocket *socket, bool closeTransport, const QString &reason);
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    void dispatch(SioClient *client, sio::Packet &&packet);
+    void beginConnect(SioClient *client, const sio::Packet &packet);
+    void finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
+                       std::optional<QString> error);
+    void onSocketPacket(SioSocket *socket, sio::Packet &&packet);
+    void removeSocket(SioSocket *socket, const QString &reason, bool notify);
+    void closeClient(SioClient *client, const QString &why);
+    SioClient *clientOf(EioSession *session) const
+    {
+        return static_cast<SioClient *>(session->userData);
+    }
+    SioNamespace *namespaceFor(const QString &name, NamespaceHandler *handler);
+    QString newSocketId() const;
+
+    EioServer *m_eio;
+    int m_connectTimeoutMs;
+    NamespaceResolver m_resolver;
+    SioObserver *m_observer = nullptr;
+    QHash<QByteArray, SioClient *> m_clients;
+    QHash<int, QByteArray> m_connectTimers;
+    QHash<QString, SioNamespace *> m_namespaces;
+    SioCounters m_counters;
+    quint64 m_sequence = 0;
+};

@@ -1,0 +1,69 @@
+#include "socketio/siosocket.h"
+
+#include "socketio/sioserver.h"
+
+SioSocket::SioSocket(SioServer *server, SioClient *client, QString nspName, QString id)
+    : m_server(server), m_client(client), m_nspName(std::move(nspName)), m_id(std::move(id))
+{}
+
+const HttpRequest &SioSocket::handshake() const
+{
+    return m_client->session->handshake;
+}
+
+QByteArray SioSocket::eioSid() const
+{
+    return m_client->session->sid;
+}
+
+bool SioSocket::isWebSocket() const
+{
+    return m_client->session->isWebSocket();
+}
+
+bool SioSocket::wasUpgraded() const
+{
+    return m_client->session->upgraded;
+}
+
+void SioSocket::emitEvent(const QString &event, const QJsonArray &args,
+                          const QList<QByteArray> &attachments, AckCallback ack)
+{
+    sio::Packet packet;
+    packet.type = sio::PacketType::Event;
+    packet.nsp = m_nspName;
+    QJsonArray data{event};
+    for (const auto &a : args)
+        data.append(a);
+    packet.data = data;
+    packet.attachments = attachments;
+    if (ack) {
+        packet.ackId = m_nextAckId++;
+        m_acks.insert(*packet.ackId, std::move(ack));
+    }
+    ++eventsOut;
+    m_server->sendPacket(this, packet);
+}
+
+void SioSocket::sendEncoded(const QByteArray &sioText)
+{
+    OutPacket packet;
+    packet.text.reserve(sioText.size() + 1);
+    packet.text.append('4').append(sioText);
+    m_server->deliver(this, packet);
+}
+
+void SioSocket::join(const QString &room)
+{
+    if (m_nsp) m_nsp->join(this, room);
+}
+
+void SioSocket::leave(const QString &room)
+{
+    if (m_nsp) m_nsp->leave(this, room);
+}
+
+void SioSocket::disconnect(bool closeTransport)
+{
+    m_server->disconnectSocket(this, closeTransport, QStringLiteral("server namespace disconnect"));
+}

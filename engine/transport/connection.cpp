@@ -1,0 +1,231 @@
+#include "transport/connection.h"
+
+#include "common/logging.h"
+
+#include <QAbstractSocket>
+#include <QLocalSocket>
+#include <QTimer>
+
+Connection::Connection(QIODevice *device, QString peer, RequestHandler *handler,
+                       ConnectionLimits limits, QObject *parent)
+    : QObject(parent), m_device(device), m_peer(std::move(peer)), m_requestHandler(handler),
+      m_limits(limits), m_frames(limits.maxPayload)
+{
+    m_device->setParent(this);
+    connect(m_device, &QIODevice::readyRead, this, &Connection::onReadyRead);
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device)) {
+        connect(tcp, &QAbstractSocket::disconnected, this,
+                [this] { finish(QStringLiteral("transport close")); });
+        connect(tcp, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+            if (e != QAbstractSocket::RemoteHostClosedError)
+                finish(QStringLiteral("transport error"));
+        });
+    } else if (auto *local = qobject_cast<QLocalSocket *>(m_device)) {
+        connect(local, &QLocalSocket::disconnected, this,
+                [this] { finish(QStringLiteral("transport close")); });
+    }
+}
+
+Connection::~Connection()
+{
+    m_closedCallback = nullptr;
+}
+
+void Connection::onReadyRead()
+{
+    const QByteArray chunk = m_device->readAll();
+    if (chunk.isEmpty() || m_mode == Mode::Closed) return;
+    m_bytesIn += chunk.size();
+    if (m_mode == Mode::WebSocket) {
+        processWebSocket(chunk);
+        return;
+    }
+    m_in.append(chunk);
+    processHttp();
+}
+
+void Connection::processHttp()
+{
+    // One request at a time: a pipelined request waits in m_in until the
+    // current one has been answered.
+    while (m_mode == Mode::Http && !m_awaitingResponse && !m_in.isEmpty()) {
+        HeadParseResult head = parseRequestHead(m_in, m_limits.maxHeaderBytes);
+        if (head.status == HeadParseResult::Incomplete) return;
+        if (head.status == HeadParseResult::TooLarge) {
+            qCWarning(lcTransport) << "closing" << m_peer << ":" << head.error;
+            respond({431, "text/plain", {}, head.error.toUtf8(), true});
+            return;
+        }
+        if (head.status == HeadParseResult::Malformed) {
+            qCWarning(lcTransport) << "closing" << m_peer << ": malformed request:" << head.error;
+            respond({400, "text/plain", {}, head.error.toUtf8(), true});
+            return;
+        }
+        if (head.contentLength > m_limits.maxPayload) {
+            qCWarning(lcTransport).nospace()
+                << "closing " << m_peer << ": request body of " << head.contentLength
+                << " bytes exceeds maxPayload " << m_limits.maxPayload;
+            respond({413, "text/plain", {}, "Payload Too Large", true});
+            return;
+        }
+        if (m_in.size() < head.headLength + head.contentLength) return;
+        HttpRequest request = std::move(head.request);
+        request.body = m_in.mid(head.headLength, head.contentLength);
+        request.peer = m_peer;
+        m_in.remove(0, head.headLength + head.contentLength);
+        m_awaitingResponse = true;
+        m_closeAfterResponse = !request.keepAlive();
+        m_requestHandler->handleRequest(this, std::move(request));
+    }
+}
+
+void Connection::respond(const HttpResponse &response)
+{
+    if (m_mode != Mode::Http || !m_awaitingResponse) return;
+    m_awaitingResponse = false;
+    const bool close = response.closeConnection || m_closeAfterResponse;
+    if (close && !response.closeConnection) {
+        HttpResponse copy = response;
+        copy.closeConnection = true;
+        write(copy.serialize());
+    } else {
+        write(response.serialize());
+    }
+    if (close) {
+        m_mode = Mode::Closed;
+        if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
+            tcp->disconnectFromHost();
+        else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+            local->disconnectFromServer();
+        finish(QStringLiteral("transport close"));
+        return;
+    }
+    if (!m_in.isEmpty()) processHttp();
+}
+
+void Connection::acceptWebSocket(const HttpRequest &request, WebSocketHandler *handler)
+{
+    if (m_mode != Mode::Http || !m_awaitingResponse) return;
+    m_awaitingResponse = false;
+    m_mode = Mode::WebSocket;
+    m_wsHandler = handler;
+    QByteArray head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
+    head.append(ws::acceptKey(request.header("sec-websocket-key"))).append("\r\n\r\n");
+    write(head);
+    if (!m_in.isEmpty()) {
+        const QByteArray rest = std::move(m_in);
+        m_in.clear();
+        processWebSocket(rest);
+    }
+}
+
+void Connection::rejectUpgrade(int status, const QByteArray &message)
+{
+    respond({status, "text/plain", {}, message, true});
+}
+
+void Connection::processWebSocket(const QByteArray &bytes)
+{
+    QList<ws::Message> messages;
+    quint16 code = 0;
+    QString error;
+    const bool ok = m_frames.feed(bytes, messages, code, error);
+    for (auto &m : messages) {
+        if (m_mode != Mode::WebSocket) return;
+        switch (m.opcode) {
+        case ws::Opcode::Ping:
+            sendFrame(ws::encodeFrame(ws::Opcode::Pong, m.payload));
+            break;
+        case ws::Opcode::Pong:
+            break;
+        case ws::Opcode::Close:
+            closeWebSocket(ws::CloseNormal);
+            return;
+        default:
+            if (m_wsHandler) m_wsHandler->onWebSocketMessage(this, std::move(m));
+        }
+    }
+    if (!ok && m_mode == Mode::WebSocket) {
+        qCWarning(lcTransport) << "closing websocket" << m_peer << ":" << error;
+        closeWebSocket(code, error.toUtf8());
+    }
+}
+
+void Connection::sendFrame(const QByteArray &frame)
+{
+    if (m_mode != Mode::WebSocket || m_closeSent) return;
+    write(frame);
+}
+
+void Connection::closeWebSocket(quint16 code, const QByteArray &reason)
+{
+    if (m_mode != Mode::WebSocket) return;
+    if (!m_closeSent) {
+        m_closeSent = true;
+        write(ws::encodeClose(code, reason));
+    }
+    m_mode = Mode::Closed;
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
+        tcp->disconnectFromHost();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        local->disconnectFromServer();
+    finish(code == ws::CloseNormal ? QStringLiteral("transport close")
+                                   : QStringLiteral("transport error"));
+}
+
+void Connection::write(const QByteArray &bytes)
+{
+    // Buffered sockets queue the (implicitly shared) array and write once per
+    // event-loop pass, so a burst of frames costs one syscall.
+    m_bytesOut += bytes.size();
+    m_device->write(bytes);
+    if (m_device->bytesToWrite() > m_limits.maxOutboundBytes && m_mode != Mode::Closed) {
+        qCWarning(lcTransport).nospace()
+            << "disconnecting slow consumer " << m_peer << ": " << m_device->bytesToWrite()
+            << " bytes unsent (limit " << m_limits.maxOutboundBytes << ")";
+        abort(QStringLiteral("transport error"));
+    }
+}
+
+void Connection::abort(const QString &reason)
+{
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
+        tcp->abort();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        local->abort();
+    finish(reason);
+}
+
+void Connection::finish(const QString &reason)
+{
+    if (m_finished) return;
+    m_finished = true;
+    const bool wasWs = m_wsHandler != nullptr;
+    m_mode = Mode::Closed;
+    auto cb = std::move(m_closedCallback);
+    m_closedCallback = nullptr;
+    WebSocketHandler *ws = m_wsHandler;
+    m_wsHandler = nullptr;
+    if (wasWs && ws) ws->onWebSocketClosed(this, reason);
+    if (cb) cb(this);
+    // The socket may still be flushing a final response; delete once it is
+    // disconnected (or right away if it already is).
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device)) {
+        if (tcp->state() == QAbstractSocket::UnconnectedState)
+            deleteLater();
+        else
+            connect(tcp, &QAbstractSocket::disconnected, this, &QObject::deleteLater,
+                    Qt::UniqueConnection);
+    } else if (auto *local = qobject_cast<QLocalSocket *>(m_device)) {
+        if (local->state() == QLocalSocket::UnconnectedState)
+            deleteLater();
+        else
+            connect(local, &QLocalSocket::disconnected, this, &QObject::deleteLater,
+                    Qt::UniqueConnection);
+    } else {
+        deleteLater();
+    }
+    // A peer that never completes the close must not keep us alive forever.
+    QTimer::singleShot(10000, this, [this] { deleteLater(); });
+}

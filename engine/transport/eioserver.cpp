@@ -1,0 +1,554 @@
+#include "transport/eioserver.h"
+
+#include "common/logging.h"
+
+#include <QRandomGenerator>
+#include <QTimerEvent>
+
+namespace {
+
+enum ErrorCode {
+    UnknownTransport = 0,
+    UnknownSid = 1,
+    BadHandshakeMethod = 2,
+    BadRequest = 3,
+    Forbidden = 4,
+    UnsupportedProtocolVersion = 5,
+};
+
+QByteArray errorMessage(int code)
+{
+    switch (code) {
+    case UnknownTransport:
+        return "Transport unknown";
+    case UnknownSid:
+        return "Session ID unknown";
+    case BadHandshakeMethod:
+        return "Bad handshake method";
+    case BadRequest:
+        return "Bad request";
+    case Forbidden:
+        return "Forbidden";
+    default:
+        return "Unsupported protocol version";
+    }
+}
+
+QByteArray pollRecord(const OutPacket &p)
+{
+    return p.binary ? QByteArray("b") + p.text.toBase64() : p.text;
+}
+
+QByteArray wsFrameOf(const OutPacket &p)
+{
+    if (!p.frame.isEmpty()) return p.frame;
+    return ws::encodeFrame(p.binary ? ws::Opcode::Binary : ws::Opcode::Text, p.text);
+}
+
+} // namespace
+
+EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent)
+    : QObject(parent), m_settings(settings), m_handler(handler)
+{}
+
+EioServer::~EioServer()
+{
+    qDeleteAll(m_sessions);
+}
+
+QByteArray EioServer::newSid() const
+{
+    // 15 random bytes -> 20 base64url characters, like the reference server.
+    QByteArray raw(15, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), 3);
+    const quint32 tail = QRandomGenerator::system()->generate();
+    memcpy(raw.data() + 12, &tail, 3);
+    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+QByteArray EioServer::openPacket(const QByteArray &sid, bool canUpgrade) const
+{
+    QByteArray out = "0{\"sid\":\"" + sid + "\",\"upgrades\":";
+    out.append(canUpgrade ? "[\"websocket\"]" : "[]");
+    out.append(",\"pingInterval\":").append(QByteArray::number(m_settings.pingIntervalMs));
+    out.append(",\"pingTimeout\":").append(QByteArray::number(m_settings.pingTimeoutMs));
+    out.append(",\"maxPayload\":").append(QByteArray::number(m_settings.maxPayload));
+    out.append('}');
+    return out;
+}
+
+HttpResponse EioServer::baseResponse(const HttpRequest &request) const
+{
+    HttpResponse r;
+    r.headers.emplaceBack("Cache-Control", "no-store");
+    const QByteArray origin = request.header("origin");
+    if (m_settings.corsEchoOrigin && !origin.isEmpty()) {
+        r.headers.emplaceBack("Access-Control-Allow-Origin", origin);
+        r.headers.emplaceBack("Access-Control-Allow-Credentials", "true");
+        r.headers.emplaceBack("Vary", "Origin");
+    } else if (!m_settings.corsEchoOrigin) {
+        r.headers.emplaceBack("Access-Control-Allow-Origin", "*");
+    }
+    return r;
+}
+
+void EioServer::respondError(Connection *connection, const HttpRequest &request, int code)
+{
+    if (request.isWebSocketUpgrade()) {
+        connection->rejectUpgrade(code == Forbidden ? 403 : 400, errorMessage(code));
+        return;
+    }
+    HttpResponse r = baseResponse(request);
+    r.status = code == Forbidden ? 403 : 400;
+    r.contentType = "application/json";
+    r.body =
+        "{\"code\":" + QByteArray::number(code) + ",\"message\":\"" + errorMessage(code) + "\"}";
+    connection->respond(r);
+}
+
+void EioServer::handleRequest(Connection *connection, HttpRequest &&request)
+{
+    if (request.method == "OPTIONS") {
+        HttpResponse r = baseResponse(request);
+        r.status = 204;
+        r.headers.emplaceBack("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE");
+        const QByteArray wanted = request.header("access-control-request-headers");
+        if (!wanted.isEmpty()) {
+            r.headers.emplaceBack("Access-Control-Allow-Headers", wanted);
+            r.headers.emplaceBack("Vary", "Access-Control-Request-Headers");
+        }
+        connection->respond(r);
+        return;
+    }
+    const QByteArray transport = request.queryValue("transport");
+    const bool upgrade = request.isWebSocketUpgrade();
+    if (transport != "polling" && transport != "websocket")
+        return respondError(connection, request, UnknownTransport);
+    const QByteArray sid = request.queryValue("sid");
+    if (!sid.isEmpty()) {
+        EioSession *session = m_sessions.value(sid);
+        if (!session) return respondError(connection, request, UnknownSid);
+        if (pongOverdue(session)) {
+            destroy(session, QStringLiteral("ping timeout"));
+            return respondError(connection, request, UnknownSid);
+        }
+        if (upgrade && transport == "websocket") return handleUpgrade(connection, request, session);
+        if (transport != "polling" || session->isWebSocket() || upgrade)
+            return respondError(connection, request, BadRequest);
+        if (request.method == "GET") return handleGet(connection, session);
+        if (request.method == "POST") return handlePost(connection, request, session);
+        return respondError(connection, request, BadRequest);
+    }
+    if (request.method != "GET") return respondError(connection, request, BadHandshakeMethod);
+    if (request.queryValue("EIO") != "4")
+        return respondError(connection, request, UnsupportedProtocolVersion);
+    if (transport == "websocket") {
+        if (!upgrade) return respondError(connection, request, BadRequest);
+        return handshakeWebSocket(connection, request);
+    }
+    if (upgrade) return respondError(connection, request, BadRequest);
+    handshakePolling(connection, request);
+}
+
+void EioServer::handshakePolling(Connection *connection, const HttpRequest &request)
+{
+    auto *session = new EioSession;
+    session->sid = newSid();
+    session->handshake = request;
+    session->handshake.body.clear();
+    session->age.start();
+    m_sessions.insert(session->sid, session);
+    HttpResponse r = baseResponse(request);
+    r.body = openPacket(session->sid, true);
+    connection->respond(r);
+    schedulePing(session);
+    m_handler->onSessionOpen(session);
+}
+
+void EioServer::handshakeWebSocket(Connection *connection, const HttpRequest &request)
+{
+    if (request.header("sec-websocket-key").isEmpty() ||
+        request.header("sec-websocket-version") != "13")
+        return connection->rejectUpgrade(400, "Bad request");
+    auto *session = new EioSession;
+    session->sid = newSid();
+    session->transport = EioSession::Transport::WebSocket;
+    session->handshake = request;
+    session->age.start();
+    session->socket = connection;
+    m_sessions.insert(session->sid, session);
+    m_wsOwners.insert(connection, session);
+    connection->acceptWebSocket(request, this);
+    connection->sendText(openPacket(session->sid, false));
+    schedulePing(session);
+    m_handler->onSessionOpen(session);
+}
+
+void EioServer::handleUpgrade(Connection *connection, const HttpRequest &request,
+                              EioSession *session)
+{
+    if (request.header("sec-websocket-key").isEmpty() ||
+        request.header("sec-websocket-version") != "13")
+        return connection->rejectUpgrade(400, "Bad request");
+    if (session->isWebSocket() || session->probe || session->closing) {
+        // Already upgraded or upgrading: the new socket is closed at once.
+        return connection->rejectUpgrade(400, "Bad request");
+    }
+    session->probe = connection;
+    m_wsOwners.insert(connection, session);
+    connection->acceptWebSocket(request, this);
+    startTimerFor(session, session->upgradeTimer, m_settings.upgradeTimeoutMs);
+}
+
+void EioServer::handleGet(Connection *connection, EioSession *session)
+{
+    if (session->parkedGet) {
+        // Overlapping GETs: the parked one gets a close packet, the new one a 400.
+        Connection *parked = session->parkedGet;
+        session->parkedGet = nullptr;
+        parked->setClosedCallback(nullptr);
+        HttpResponse r = baseResponse(session->handshake);
+        r.body = "1";
+        parked->respond(r);
+        HttpRequest fake = session->handshake;
+        destroy(session, QStringLiteral("transport error"));
+        return respondError(connection, fake, BadRequest);
+    }
+    session->parkedGet = connection;
+    const QByteArray sid = session->sid;
+    connection->setClosedCallback([this, sid](Connection *) {
+        // The client went away while its GET was parked: the session is over.
+        if (EioSession *s = m_sessions.value(sid)) {
+            s->parkedGet = nullptr;
+            destroy(s, QStringLiteral("transport close"));
+        }
+    });
+    if (session->upgrading || !session->queue.isEmpty() || session->closing) respondPoll(session);
+}
+
+void EioServer::respondPoll(EioSession *session)
+{
+    Connection *connection = session->parkedGet;
+    if (!connection) return;
+    session->parkedGet = nullptr;
+    connection->setClosedCallback(nullptr);
+    HttpResponse r = baseResponse(session->handshake);
+    if (session->queue.isEmpty()) {
+        r.body = session->closing ? "1" : "6";
+    } else {
+        QList<QByteArray> records;
+        records.reserve(session->queue.size() + 1);
+        for (const auto &p : std::as_const(session->queue))
+            records.append(pollRecord(p));
+        session->packetsOut += session->queue.size();
+        session->queue.clear();
+        if (session->closing) records.append("1");
+        r.body = eio::joinRecords(records);
+    }
+    connection->respond(r);
+    if (session->closing) destroy(session, QString(), false);
+}
+
+void EioServer::handlePost(Connection *connection, const HttpRequest &request, EioSession *session)
+{
+    if (request.header("content-type").startsWith("application/octet-stream")) {
+        destroy(session, QStringLiteral("transport error"));
+        return respondError(connection, request, BadRequest);
+    }
+    QString error;
+    auto packets = eio::decodePayload(request.body, &error);
+    HttpResponse ok = baseResponse(request);
+    ok.contentType = "text/html";
+    ok.body = "ok";
+    if (!packets) {
+        qCInfo(lcEio) << "closing session" << session->sid << "from" << request.peer
+                      << ": parse error:" << error;
+        destroy(session, QStringLiteral("parse error"));
+        return respondError(connection, request, BadRequest);
+    }
+    const QByteArray sid = session->sid;
+    for (const auto &packet : std::as_const(*packets)) {
+        handleIncoming(session, packet);
+        session = m_sessions.value(sid); // the packet may have closed the session
+        if (!session) break;
+    }
+    connection->respond(ok);
+}
+
+void EioServer::handleIncoming(EioSession *session, const eio::Packet &packet)
+{
+    ++session->packetsIn;
+    switch (packet.type) {
+    case eio::PacketType::Message:
+        m_handler->onSessionPacket(session, packet);
+        return;
+    case eio::PacketType::Pong:
+        if (session->heartbeat == EioSession::Heartbeat::WaitingForPong) schedulePing(session);
+        return;
+    case eio::PacketType::Close:
+        if (session->parkedGet) {
+            Connection *parked = session->parkedGet;
+            session->parkedGet = nullptr;
+            parked->setClosedCallback(nullptr);
+            HttpResponse r = baseResponse(session->handshake);
+            r.body = "6";
+            parked->respond(r);
+        }
+        destroy(session, QStringLiteral("transport close"));
+        return;
+    case eio::PacketType::Noop:
+        return;
+    default:
+        // A client ping is the v3 heartbeat direction; open/upgrade do not
+        // belong here either. Either is a protocol error.
+        qCInfo(lcEio) << "closing session" << session->sid << ": unexpected packet type"
+                      << char(packet.type);
+        destroy(session, QStringLiteral("parse error"));
+    }
+}
+
+void EioServer::onWebSocketMessage(Connection *connection, ws::Message &&message)
+{
+    EioSession *session = m_wsOwners.value(connection);
+    if (!session) return;
+    if (session->probe == connection) {
+        onProbeMessage(session, message);
+        return;
+    }
+    if (pongOverdue(session)) {
+        destroy(session, QStringLiteral("ping timeout"));
+        return;
+    }
+    if (message.opcode == ws::Opcode::Binary) {
+        handleIncoming(session, eio::Packet::bytes(std::move(message.payload)));
+        return;
+    }
+    auto packet = eio::decodeText(message.payload);
+    if (!packet) {
+        qCInfo(lcEio) << "closing session" << session->sid << ": invalid packet";
+        destroy(session, QStringLiteral("parse error"));
+        return;
+    }
+    handleIncoming(session, *packet);
+}
+
+void EioServer::onProbeMessage(EioSession *session, const ws::Message &message)
+{
+    if (message.opcode == ws::Opcode::Text && message.payload == "2probe" && !session->upgrading) {
+        session->upgrading = true;
+        session->probe->sendText("3probe");
+        // Drain the polling loop so the client can send the upgrade packet.
+        if (session->parkedGet) respondPoll(session);
+        return;
+    }
+    if (message.opcode == ws::Opcode::Text && message.payload == "5" && session->upgrading) {
+        finishUpgrade(session);
+        return;
+    }
+    abortUpgrade(session);
+}
+
+void EioServer::finishUpgrade(EioSession *session)
+{
+    stopTimerFor(session->upgradeTimer);
+    Connection *socket = session->probe;
+    session->probe = nullptr;
+    session->upgrading = false;
+    session->upgraded = true;
+    session->transport = EioSession::Transport::WebSocket;
+    session->socket = socket;
+    if (session->parkedGet) {
+        Connection *parked = session->parkedGet;
+        session->parkedGet = nullptr;
+        parked->setClosedCallback(nullptr);
+        HttpResponse r = baseResponse(session->handshake);
+        r.body = "6";
+        parked->respond(r);
+    }
+    for (const auto &p : std::as_const(session->queue))
+        socket->sendFrame(wsFrameOf(p));
+    session->packetsOut += session->queue.size();
+    session->queue.clear();
+    qCDebug(lcEio) << "session" << session->sid << "upgraded to websocket";
+}
+
+void EioServer::abortUpgrade(EioSession *session)
+{
+    stopTimerFor(session->upgradeTimer);
+    session->upgrading = false;
+    if (Connection *probe = session->probe) {
+        session->probe = nullptr;
+        m_wsOwners.remove(probe);
+        probe->closeWebSocket(ws::CloseNormal);
+    }
+}
+
+void EioServer::onWebSocketClosed(Connection *connection, const QString &reason)
+{
+    EioSession *session = m_wsOwners.take(connection);
+    if (!session) return;
+    if (session->probe == connection) {
+        session->probe = nullptr;
+        session->upgrading = false;
+        stopTimerFor(session->upgradeTimer);
+        return;
+    }
+    if (session->socket == connection) {
+        session->socket = nullptr;
+        destroy(session, reason);
+    }
+}
+
+void EioServer::send(EioSession *session, OutPacket packet)
+{
+    if (session->closing) return;
+    if (session->isWebSocket()) {
+        if (Connection *socket = session->socket) {
+            socket->sendFrame(wsFrameOf(packet));
+            ++session->packetsOut;
+        }
+        return;
+    }
+    session->queue.append(std::move(packet));
+    if (session->parkedGet && !session->upgrading) scheduleFlush(session);
+}
+
+void EioServer::scheduleFlush(EioSession *session)
+{
+    if (session->flushScheduled) return;
+    session->flushScheduled = true;
+    m_dirty.append(session->sid);
+    if (!m_flushQueued) {
+        // One response per parked GET per event-loop pass: packets emitted in
+        // the same pass share a single HTTP response.
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, &EioServer::flushDirty, Qt::QueuedConnection);
+    }
+}
+
+void EioServer::flushDirty()
+{
+    m_flushQueued = false;
+    const QList<QByteArray> dirty = std::move(m_dirty);
+    m_dirty.clear();
+    for (const QByteArray &sid : dirty) {
+        EioSession *session = m_sessions.value(sid);
+        if (!session) continue;
+        session->flushScheduled = false;
+        if (session->parkedGet && !session->isWebSocket()) respondPoll(session);
+    }
+}
+
+void EioServer::close(EioSession *session, const QString &reason)
+{
+    if (session->closing) return;
+    if (session->isWebSocket()) {
+        Connection *socket = session->socket;
+        session->socket = nullptr;
+        if (socket) {
+            m_wsOwners.remove(socket);
+            socket->closeWebSocket(ws::CloseNormal);
+        }
+        destroy(session, reason);
+        return;
+    }
+    m_handler->onSessionClosed(session, reason);
+    session->userData = nullptr;
+    abortUpgrade(session);
+    stopTimerFor(session->heartbeatTimer);
+    session->closing = true;
+    if (session->parkedGet)
+        respondPoll(session);
+    else
+        startTimerFor(session, session->drainTimer, m_settings.closeDrainMs);
+}
+
+void EioServer::closeAll(const QString &reason)
+{
+    const auto sessions = m_sessions.values();
+    for (EioSession *s : sessions)
+        if (m_sessions.contains(s->sid)) close(s, reason);
+}
+
+void EioServer::destroy(EioSession *session, const QString &reason, bool notify)
+{
+    if (!m_sessions.remove(session->sid)) return;
+    stopTimerFor(session->heartbeatTimer);
+    stopTimerFor(session->upgradeTimer);
+    stopTimerFor(session->drainTimer);
+    if (notify && !session->closing) m_handler->onSessionClosed(session, reason);
+    if (Connection *parked = session->parkedGet) {
+        session->parkedGet = nullptr;
+        parked->setClosedCallback(nullptr);
+        HttpResponse r = baseResponse(session->handshake);
+        r.body = "1";
+        parked->respond(r);
+    }
+    for (Connection *c : {session->socket.data(), session->probe.data()}) {
+        if (!c) continue;
+        m_wsOwners.remove(c);
+        c->closeWebSocket(ws::CloseNormal);
+    }
+    m_dirty.removeAll(session->sid);
+    delete session;
+}
+
+void EioServer::schedulePing(EioSession *session)
+{
+    session->heartbeat = EioSession::Heartbeat::WaitingToPing;
+    session->pongDeadline = 0;
+    startTimerFor(session, session->heartbeatTimer, m_settings.pingIntervalMs);
+}
+
+bool EioServer::pongOverdue(EioSession *session) const
+{
+    return session->heartbeat == EioSession::Heartbeat::WaitingForPong &&
+           session->age.elapsed() > session->pongDeadline;
+}
+
+void EioServer::onHeartbeatTimer(EioSession *session)
+{
+    if (session->heartbeat == EioSession::Heartbeat::WaitingToPing) {
+        session->heartbeat = EioSession::Heartbeat::WaitingForPong;
+        session->pongDeadline = session->age.elapsed() + m_settings.pingTimeoutMs;
+        startTimerFor(session, session->heartbeatTimer, m_settings.pingTimeoutMs);
+        send(session, {"2", {}, false});
+        return;
+    }
+    qCDebug(lcEio) << "session" << session->sid << "ping timeout";
+    destroy(session, QStringLiteral("ping timeout"));
+}
+
+void EioServer::startTimerFor(EioSession *session, int &timerId, int ms)
+{
+    stopTimerFor(timerId);
+    timerId = startTimer(ms, Qt::PreciseTimer);
+    m_timerOwners.insert(timerId, session);
+}
+
+void EioServer::stopTimerFor(int &timerId)
+{
+    if (timerId) {
+        killTimer(timerId);
+        m_timerOwners.remove(timerId);
+        timerId = 0;
+    }
+}
+
+void EioServer::timerEvent(QTimerEvent *event)
+{
+    const int id = event->timerId();
+    EioSession *session = m_timerOwners.value(id);
+    if (!session) {
+        killTimer(id);
+        return;
+    }
+    if (id == session->heartbeatTimer) {
+        onHeartbeatTimer(session);
+    } else if (id == session->upgradeTimer) {
+        qCDebug(lcEio) << "session" << session->sid << "upgrade timed out";
+        abortUpgrade(session);
+    } else if (id == session->drainTimer) {
+        destroy(session, QString(), false);
+    }
+}

@@ -1,0 +1,97 @@
+// EioServer: the Engine.IO v4 server for one path (`/socket.io/` or
+// `/engine.io/`): handshakes, long-polling, WebSocket, upgrade, heartbeat and
+// the close rules of the protocol. Hands message packets to an
+// EioSessionHandler. Thread affinity: the engine thread; create it there.
+#pragma once
+
+#include "protocol/eiopacket.h"
+#include "transport/connection.h"
+#include "transport/eiosession.h"
+
+#include <QHash>
+#include <QObject>
+
+class EioSessionHandler {
+public:
+    virtual ~EioSessionHandler() = default;
+    virtual void onSessionOpen(EioSession *session) = 0;
+    virtual void onSessionPacket(EioSession *session, const eio::Packet &packet) = 0;
+    // The session is gone after this returns.
+    virtual void onSessionClosed(EioSession *session, const QString &reason) = 0;
+};
+
+struct EioSettings {
+    int pingIntervalMs = 25000;
+    int pingTimeoutMs = 20000;
+    int upgradeTimeoutMs = 10000;
+    qint64 maxPayload = 1000000;
+    int closeDrainMs = 1000;    // how long a server-closed polling session waits for its last GET
+    bool corsEchoOrigin = true; // false: Access-Control-Allow-Origin: *
+};
+
+class EioServer : public QObject, public WebSocketHandler {
+    Q_OBJECT
+public:
+    EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent = nullptr);
+    ~EioServer() override;
+
+    // A request whose path starts with this server's prefix.
+    void handleRequest(Connection *connection, HttpRequest &&request);
+
+    void send(EioSession *session, OutPacket packet);
+    void sendText(EioSession *session, QByteArray text)
+    {
+        send(session, {std::move(text), {}, false});
+    }
+    void sendBinary(EioSession *session, QByteArray bytes)
+    {
+        send(session, {std::move(bytes), {}, true});
+    }
+    // Server-side close; reason goes to the handler.
+    void close(EioSession *session, const QString &reason);
+    void closeAll(const QString &reason);
+
+    int sessionCount() const { return int(m_sessions.size()); }
+    EioSession *session(const QByteArray &sid) const { return m_sessions.value(sid); }
+    const EioSettings &settings() const { return m_settings; }
+
+    // WebSocketHandler
+    void onWebSocketMessage(Connection *connection, ws::Message &&message) override;
+    void onWebSocketClosed(Connection *connection, const QString &reason) override;
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    void handshakePolling(Connection *connection, const HttpRequest &request);
+    void handshakeWebSocket(Connection *connection, const HttpRequest &request);
+    void handleUpgrade(Connection *connection, const HttpRequest &request, EioSession *session);
+    void handleGet(Connection *connection, EioSession *session);
+    void handlePost(Connection *connection, const HttpRequest &request, EioSession *session);
+    void handleIncoming(EioSession *session, const eio::Packet &packet);
+    void onProbeMessage(EioSession *session, const ws::Message &message);
+    void finishUpgrade(EioSession *session);
+    void abortUpgrade(EioSession *session);
+    void respondPoll(EioSession *session);
+    void scheduleFlush(EioSession *session);
+    void flushDirty();
+    void schedulePing(EioSession *session);
+    void onHeartbeatTimer(EioSession *session);
+    bool pongOverdue(EioSession *session) const;
+    void destroy(EioSession *session, const QString &reason, bool notify = true);
+    void startTimerFor(EioSession *session, int &timerId, int ms);
+    void stopTimerFor(int &timerId);
+
+    HttpResponse baseResponse(const HttpRequest &request) const;
+    void respondError(Connection *connection, const HttpRequest &request, int code);
+    QByteArray openPacket(const QByteArray &sid, bool canUpgrade) const;
+    QByteArray newSid() const;
+
+    EioSettings m_settings;
+    EioSessionHandler *m_handler;
+    QHash<QByteArray, EioSession *> m_sessions;
+    QHash<Connection *, EioSession *> m_wsOwners; // active sockets and probes
+    QHash<int, EioSession *> m_timerOwners;
+    QList<QByteArray> m_dirty; // polling sessions with packets for a parked GET
+    bool m_flushQueued = false;
+};

@@ -1,0 +1,59 @@
+// EioSession: the state of one Engine.IO v4 session (polling, WebSocket, or
+// polling being upgraded). Owned by EioServer; engine thread only.
+#pragma once
+
+#include "transport/httprequest.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QList>
+#include <QPointer>
+
+class Connection;
+
+// One outgoing Engine.IO packet in wire-ready form: `text` is the text packet
+// (type character included) or the raw bytes of a binary message. For WebSocket
+// recipients `frame` may hold the encoded frame, built once per broadcast.
+struct OutPacket {
+    QByteArray text;
+    QByteArray frame;
+    bool binary = false;
+};
+
+class EioSession {
+public:
+    enum class Transport { Polling, WebSocket };
+    enum class Heartbeat { WaitingToPing, WaitingForPong };
+
+    QByteArray sid;
+    Transport transport = Transport::Polling;
+    HttpRequest handshake; // the first request (headers, query, peer); no body
+    QElapsedTimer age;
+
+    // polling
+    QPointer<Connection> parkedGet;
+    QList<OutPacket> queue;
+    bool flushScheduled = false;
+    bool closing = false; // server closed it; the next GET drains the queue
+
+    // WebSocket (active transport, or the probe while upgrading)
+    QPointer<Connection> socket;
+    QPointer<Connection> probe;
+    bool upgrading = false; // 2probe answered, waiting for 5
+
+    // heartbeat and other deadlines (timer ids on the EioServer)
+    Heartbeat heartbeat = Heartbeat::WaitingToPing;
+    int heartbeatTimer = 0;
+    int upgradeTimer = 0;
+    int drainTimer = 0;
+    qint64 pongDeadline = 0; // age.elapsed() ms
+
+    // upper layer (Socket.IO client) attached to this session
+    void *userData = nullptr;
+
+    quint64 packetsIn = 0;
+    quint64 packetsOut = 0;
+    bool upgraded = false; // began on polling, now on WebSocket
+
+    bool isWebSocket() const { return transport == Transport::WebSocket; }
+};

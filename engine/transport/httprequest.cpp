@@ -1,0 +1,179 @@
+#include "transport/httprequest.h"
+
+namespace {
+
+QByteArray percentDecode(QByteArray v)
+{
+    v.replace('+', ' ');
+    return QByteArray::fromPercentEncoding(v);
+}
+
+bool isTokenChar(char c)
+{
+    return c > 32 && c < 127 && c != ':' && c != '(' && c != ')' && c != ',' && c != ';' &&
+           c != '<' && c != '>' && c != '@' && c != '[' && c != ']' && c != '"' && c != '/' &&
+           c != '?' && c != '=' && c != '{' && c != '}' && c != '\\';
+}
+
+bool headerHasToken(const QByteArray &value, const QByteArray &token)
+{
+    for (const QByteArray &part : value.split(','))
+        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) return true;
+    return false;
+}
+
+} // namespace
+
+QByteArray HttpRequest::header(const QByteArray &lowerName) const
+{
+    for (const auto &h : headers)
+        if (h.first == lowerName) return h.second;
+    return {};
+}
+
+bool HttpRequest::hasHeader(const QByteArray &lowerName) const
+{
+    for (const auto &h : headers)
+        if (h.first == lowerName) return true;
+    return false;
+}
+
+QByteArray HttpRequest::queryValue(const QByteArray &key) const
+{
+    qsizetype start = 0;
+    while (start <= query.size()) {
+        qsizetype end = query.indexOf('&', start);
+        if (end < 0) end = query.size();
+        const QByteArray pair = query.mid(start, end - start);
+        const qsizetype eq = pair.indexOf('=');
+        const QByteArray name = percentDecode(eq < 0 ? pair : pair.left(eq));
+        if (name == key) return eq < 0 ? QByteArray("") : percentDecode(pair.mid(eq + 1));
+        start = end + 1;
+    }
+    return {};
+}
+
+bool HttpRequest::hasQueryValue(const QByteArray &key) const
+{
+    return !queryValue(key).isNull();
+}
+
+bool HttpRequest::keepAlive() const
+{
+    const QByteArray conn = header("connection");
+    if (version == "HTTP/1.0") return headerHasToken(conn, "keep-alive");
+    return !headerHasToken(conn, "close");
+}
+
+bool HttpRequest::isWebSocketUpgrade() const
+{
+    return headerHasToken(header("upgrade"), "websocket");
+}
+
+HeadParseResult parseRequestHead(const QByteArray &buffer, int maxHeaderBytes)
+{
+    HeadParseResult r;
+    const qsizetype end = buffer.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (buffer.size() > maxHeaderBytes) {
+            r.status = HeadParseResult::TooLarge;
+            r.error = QStringLiteral("request head larger than %1 bytes").arg(maxHeaderBytes);
+        }
+        return r;
+    }
+    if (end + 4 > maxHeaderBytes) {
+        r.status = HeadParseResult::TooLarge;
+        r.error = QStringLiteral("request head larger than %1 bytes").arg(maxHeaderBytes);
+        return r;
+    }
+    r.headLength = end + 4;
+    const QList<QByteArray> lines = buffer.left(end).split('\n');
+    auto malformed = [&r](const QString &why) {
+        r.status = HeadParseResult::Malformed;
+        r.error = why;
+        return r;
+    };
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3 || !requestLine.at(2).startsWith("HTTP/1."))
+        return malformed(QStringLiteral("bad request line"));
+    HttpRequest &req = r.request;
+    req.method = requestLine.at(0);
+    for (char c : req.method)
+        if (!isTokenChar(c)) return malformed(QStringLiteral("bad method"));
+    const QByteArray target = requestLine.at(1);
+    if (!target.startsWith('/')) return malformed(QStringLiteral("bad request target"));
+    const qsizetype q = target.indexOf('?');
+    req.path = q < 0 ? target : target.left(q);
+    req.query = q < 0 ? QByteArray() : target.mid(q + 1);
+    req.version = requestLine.at(2);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        QByteArray line = lines.at(i);
+        if (line.endsWith('\r')) line.chop(1);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) return malformed(QStringLiteral("bad header line"));
+        QByteArray name = line.left(colon).toLower();
+        for (char c : name)
+            if (!isTokenChar(c)) return malformed(QStringLiteral("bad header name"));
+        req.headers.append({name, line.mid(colon + 1).trimmed()});
+    }
+    if (req.hasHeader("transfer-encoding"))
+        return malformed(QStringLiteral("chunked request bodies are not supported"));
+    const QByteArray cl = req.header("content-length");
+    if (!cl.isEmpty()) {
+        bool ok = false;
+        r.contentLength = cl.toLongLong(&ok);
+        if (!ok || r.contentLength < 0) return malformed(QStringLiteral("bad content-length"));
+    }
+    r.status = HeadParseResult::Complete;
+    return r;
+}
+
+QByteArray HttpResponse::reasonPhrase(int status)
+{
+    switch (status) {
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Unknown";
+    }
+}
+
+QByteArray HttpResponse::serialize() const
+{
+    QByteArray out;
+    out.reserve(body.size() + 256);
+    out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ');
+    out.append(reasonPhrase(status)).append("\r\n");
+    if (!contentType.isEmpty() && status != 204)
+        out.append("Content-Type: ").append(contentType).append("\r\n");
+    if (status != 204)
+        out.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+    for (const auto &h : headers)
+        out.append(h.first).append(": ").append(h.second).append("\r\n");
+    if (closeConnection) out.append("Connection: close\r\n");
+    out.append("\r\n");
+    out.append(body);
+    return out;
+}
