@@ -1,15 +1,22 @@
 // FrappeApp: the Frappe realtime application on top of the Socket.IO server:
-// one namespace per site, the auth middleware, core room handlers and the
-// Redis `events` bridge. Engine thread only.
+// one namespace per site with the auth middleware and core handlers, and the
+// Redis `events` bridge (subscriber that survives Redis restarts, plus a
+// command connection for the auth secret and open_in_editor). Created and
+// used on the engine thread only.
 #pragma once
 
 #include "engineconfig.h"
+#include "frappe/frappecontext.h"
 
 #include <QJsonObject>
 #include <QObject>
+#include <memory>
 
 class SioServer;
 class NamespaceHandler;
+class SiteNamespaceHandler;
+class EventsRouter;
+class RedisSubscriber;
 
 class FrappeApp : public QObject {
     Q_OBJECT
@@ -22,7 +29,17 @@ public:
     void stop();
     void describeHealth(QJsonObject &health) const;
 
+    SiteNamespaceHandler *siteHandler() const { return m_handler.get(); }
+    EventsRouter *router() const { return m_router.get(); }
+    FrappeContext *context() { return &m_ctx; }
+    QString redisState() const;
+
+Q_SIGNALS:
+    void redisStateChanged(const QString &state, const QString &detail);
+
 private:
-    EngineConfig m_config;
-    SioServer *m_sio;
+    FrappeContext m_ctx;
+    std::unique_ptr<SiteNamespaceHandler> m_handler;
+    std::unique_ptr<EventsRouter> m_router;
+    RedisSubscriber *m_subscriber = nullptr;
 };

@@ -32,6 +32,14 @@ QString SioServer::newSocketId() const
         raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+SioSocket *SioServer::pendingSocket(const QByteArray &eioSid, const QString &nsp,
+                                    const QString &socketId) const
+{
+    SioClient *client = m_clients.value(eioSid);
+    SioSocket *socket = client ? client->pending.value(nsp) : nullptr;
+    return socket && socket->id() == socketId ? socket : nullptr;
+}
+
 void SioServer::onSessionOpen(EioSession *session)
 {
     auto *client = new SioClient;

@@ -62,6 +62,10 @@ public:
     SioNamespace *findNamespace(const QString &name) const { return m_namespaces.value(name); }
     QList<SioNamespace *> namespaces() const { return m_namespaces.values(); }
     const SioCounters &counters() const { return m_counters; }
+    // A socket whose CONNECT middleware is still running, or nullptr if the
+    // client has gone (asynchronous middlewares must look it up again).
+    SioSocket *pendingSocket(const QByteArray &eioSid, const QString &nsp,
+                             const QString &socketId) const;
     int clientCount() const { return int(m_clients.size()); }
 
     // Sends a packet (and its attachments) to one socket.

@@ -1,0 +1,106 @@
+#include "frappe/authmiddleware.h"
+
+#include "common/logging.h"
+#include "frappe/cookies.h"
+#include "frappe/credentialmask.h"
+#include "frappe/frappewebclient.h"
+#include "frappe/siteresolver.h"
+#include "socketio/sioserver.h"
+#include "socketio/siosocket.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QPointer>
+
+CallerIdentity callerOf(const SioSocket *socket)
+{
+    CallerIdentity id;
+    id.sid = socket->frappeSid;
+    id.authorization = socket->authorization;
+    id.origin = QString::fromUtf8(socket->handshake().header("origin"));
+    id.siteName = socket->siteName;
+    return id;
+}
+
+namespace {
+QString headerOrNull(const HttpRequest &r, const QByteArray &name)
+{
+    return r.hasHeader(name) ? QString::fromUtf8(r.header(name)) : QString();
+}
+} // namespace
+
+void AuthMiddleware::run(SioSocket *socket, const QJsonValue &auth,
+                         std::function<void(std::optional<QString>)> done)
+{
+    const HttpRequest &req = socket->handshake();
+    HandshakeHeaders headers;
+    headers.host = headerOrNull(req, "host");
+    headers.origin = headerOrNull(req, "origin");
+    headers.siteNameHeader = headerOrNull(req, "x-frappe-site-name");
+
+    // 1. The namespace must be the site the request is for.
+    const QString site = resolveSiteName(headers, m_ctx->config.defaultSite);
+    const QString nsSite = socket->nspName().mid(1);
+    if (site.isNull() || nsSite != site) {
+        qCInfo(lcAuth).noquote() << "refused" << socket->nspName() << "from" << req.peer
+                                 << ": Invalid namespace (the request is for site"
+                                 << (site.isNull() ? QStringLiteral("<none>") : site) << ")";
+        done(QString::fromLatin1(frappe_errors::InvalidNamespace));
+        return;
+    }
+    // 2. Host and Origin must name the same host (or the Origin is allowed).
+    if (!originAllowed(headers, m_ctx->config.allowedOrigins)) {
+        qCInfo(lcAuth).noquote() << "refused" << socket->nspName() << "from" << req.peer
+                                 << ": Invalid origin -" << describeOriginMismatch(headers);
+        done(QString::fromLatin1(frappe_errors::InvalidOrigin));
+        return;
+    }
+    // 3-4. Credentials: the sid cookie or an Authorization header (or, as an
+    // extension for clients that cannot set headers, the same in the auth payload).
+    QByteArray cookieHeader = req.header("cookie");
+    QByteArray authorization = req.header("authorization");
+    const QJsonObject authObj = auth.toObject();
+    if (authorization.isEmpty() && authObj.value(QLatin1String("authorization")).isString())
+        authorization = authObj.value(QLatin1String("authorization")).toString().toUtf8();
+    if (cookieHeader.isEmpty() && authObj.value(QLatin1String("sid")).isString())
+        cookieHeader = "sid=" + authObj.value(QLatin1String("sid")).toString().toUtf8();
+    if (cookieHeader.isEmpty() && authorization.isEmpty()) {
+        done(QString::fromLatin1(frappe_errors::MissingCredentials));
+        return;
+    }
+    const QByteArray sid = parseCookieHeader(cookieHeader).value("sid");
+    if (sid.isEmpty() && authorization.isEmpty()) {
+        done(QString::fromLatin1(frappe_errors::NoAuthMethod));
+        return;
+    }
+    socket->frappeSid = sid;
+    socket->authorization = authorization;
+    socket->siteName = site;
+
+    // 5. Ask the web server who this is.
+    QElapsedTimer timer;
+    timer.start();
+    const QString socketId = socket->id();
+    const QString nsp = socket->nspName();
+    const QByteArray eioSid = socket->eioSid();
+    QPointer<SioServer> sio(m_ctx->sio);
+    auto report = onAuthDone;
+    const QString peer = req.peer;
+    m_ctx->web->fetchUserInfo(callerOf(socket), [sio, eioSid, socketId, nsp, done, timer, report,
+                                                 site, peer](AuthOutcome outcome) {
+        if (report) report(site, outcome.ok, timer.elapsed(), outcome.error);
+        if (!outcome.ok) {
+            qCInfo(lcAuth).noquote() << "refused" << nsp << "from" << peer << ":" << outcome.error;
+            done(outcome.error);
+            return;
+        }
+        // The client may have left during the round trip.
+        SioSocket *socket = sio ? sio->pendingSocket(eioSid, nsp, socketId) : nullptr;
+        if (socket) {
+            socket->user = outcome.info.user;
+            socket->userType = outcome.info.userType;
+            socket->installedApps = outcome.info.installedApps;
+        }
+        done(std::nullopt);
+    });
+}

@@ -1,0 +1,137 @@
+#include "frappe/corehandlers.h"
+
+#include "common/logging.h"
+#include "frappe/frappewebclient.h"
+#include "frappe/jsstring.h"
+#include "protocol/siopacket.h"
+#include "redis/rediscommandclient.h"
+#include "socketio/sioserver.h"
+
+#include <QJsonObject>
+#include <QPointer>
+
+namespace {
+QString docRoom(const QString &prefix, const QString &doctype, const QString &docname)
+{
+    return prefix + doctype + QLatin1Char('/') + docname;
+}
+} // namespace
+
+void CoreHandlers::onConnection(SioSocket *socket)
+{
+    socket->join(QStringLiteral("user:") + socket->user);
+    socket->join(QStringLiteral("website"));
+    if (socket->userType == QLatin1String("System User")) socket->join(QStringLiteral("all"));
+}
+
+bool CoreHandlers::handle(SioSocket *socket, const QString &event, const QJsonArray &args)
+{
+    const QString a0 = jsArgString(args, 0);
+    if (event == QLatin1String("ping")) {
+        socket->emitEvent(QStringLiteral("pong"), {});
+    } else if (event == QLatin1String("doctype_subscribe")) {
+        joinIfPermitted(socket, a0, QString(), QStringLiteral("doctype:") + a0, false);
+    } else if (event == QLatin1String("doctype_unsubscribe")) {
+        socket->leave(QStringLiteral("doctype:") + a0);
+    } else if (event == QLatin1String("task_subscribe") ||
+               event == QLatin1String("progress_subscribe")) {
+        socket->join(QStringLiteral("task_progress:") + a0);
+    } else if (event == QLatin1String("task_unsubscribe")) {
+        socket->leave(QStringLiteral("task_progress:") + a0);
+    } else if (event == QLatin1String("doc_subscribe")) {
+        const QString a1 = jsArgString(args, 1);
+        joinIfPermitted(socket, a0, a1, docRoom(QStringLiteral("doc:"), a0, a1), false);
+    } else if (event == QLatin1String("doc_unsubscribe")) {
+        socket->leave(docRoom(QStringLiteral("doc:"), a0, jsArgString(args, 1)));
+    } else if (event == QLatin1String("doc_open")) {
+        const QString a1 = jsArgString(args, 1);
+        joinIfPermitted(socket, a0, a1, docRoom(QStringLiteral("open_doc:"), a0, a1), true);
+    } else if (event == QLatin1String("doc_close")) {
+        const QString a1 = jsArgString(args, 1);
+        socket->leave(docRoom(QStringLiteral("open_doc:"), a0, a1));
+        // Node's filter drops every remembered pair here (a missing `return`);
+        // only the closed document is forgotten, so later disconnects still
+        // update the viewers of the others.
+        socket->openDocs.removeAll(qMakePair(a0, a1));
+        notifyViewers(socket->nsp(), socket->user, a0, a1);
+    } else if (event == QLatin1String("open_in_editor")) {
+        openInEditor(socket, args);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void CoreHandlers::joinIfPermitted(SioSocket *socket, const QString &doctype,
+                                   const QString &docname, const QString &room, bool openDoc)
+{
+    ++m_permissionChecks;
+    QPointer<SioServer> sio(m_ctx->sio);
+    const QString nsp = socket->nspName();
+    const QString socketId = socket->id();
+    m_ctx->web->checkPermission(
+        callerOf(socket), doctype, docname,
+        [this, sio, nsp, socketId, doctype, docname, room, openDoc](bool granted) {
+            SioNamespace *ns = sio ? sio->findNamespace(nsp) : nullptr;
+            SioSocket *s = ns ? ns->socket(socketId) : nullptr;
+            if (!s) return; // gone while the web server answered
+            if (!granted) {
+                qCDebug(lcAuth).noquote() << "permission denied:" << s->user << "on" << room;
+                return;
+            }
+            s->join(room);
+            if (openDoc) {
+                if (!s->openDocs.contains(qMakePair(doctype, docname)))
+                    s->openDocs.append(qMakePair(doctype, docname));
+                notifyViewers(ns, s->user, doctype, docname);
+            }
+        });
+}
+
+void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
+                                 const QString &doctype, const QString &docname)
+{
+    if (!nsp) return;
+    const QString room = docRoom(QStringLiteral("open_doc:"), doctype, docname);
+    const QSet<SioSocket *> members = nsp->roomMembers(room);
+    QStringList users; // one entry per socket, in connection order
+    for (SioSocket *s : nsp->sockets())
+        if (members.contains(s)) users.append(s->user);
+    if (users.size() == 1 && users.first() == triggerUser) return;
+    QJsonArray unique;
+    QStringList seen;
+    for (const QString &u : std::as_const(users))
+        if (!seen.contains(u)) {
+            seen.append(u);
+            unique.append(u);
+        }
+    // Built by hand to keep Node's key order (QJsonObject sorts its keys).
+    const QByteArray payload = "{\"doctype\":" + sio::toJson(doctype) +
+                               ",\"docname\":" + sio::toJson(docname) +
+                               ",\"users\":" + sio::toJson(unique) + '}';
+    nsp->broadcast(sio::encodeEvent(nsp->name(), QStringLiteral("doc_viewers"), payload), {room});
+}
+
+void CoreHandlers::onDisconnect(SioSocket *socket)
+{
+    SioNamespace *nsp = socket->nsp();
+    for (const auto &doc : std::as_const(socket->openDocs))
+        notifyViewers(nsp, socket->user, doc.first, doc.second);
+}
+
+void CoreHandlers::openInEditor(SioSocket *socket, const QJsonArray &args)
+{
+    // Node lets any client (Guest included) publish here; only developer_mode
+    // benches have an editor watcher to talk to.
+    if (!m_ctx->config.developerMode) {
+        qCInfo(lcEvents).noquote()
+            << "ignored open_in_editor from" << socket->user << ": developer_mode is off";
+        return;
+    }
+    if (!m_ctx->redis) {
+        qCWarning(lcEvents) << "open_in_editor: no redis_queue configured";
+        return;
+    }
+    const QJsonValue data = args.isEmpty() ? QJsonValue() : args.first();
+    m_ctx->redis->publish("open_in_editor", sio::toJson(data));
+}

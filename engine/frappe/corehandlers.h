@@ -1,0 +1,37 @@
+// Frappe's core client events (spec 4): ping, doctype/doc/task subscriptions,
+// doc_open/doc_close with doc_viewers, open_in_editor. Permission checks are
+// HTTP calls to the web server, so joins happen asynchronously; the socket is
+// looked up again when the answer comes. Engine thread only.
+#pragma once
+
+#include "frappe/frappecontext.h"
+
+#include <QJsonArray>
+#include <QString>
+
+class SioSocket;
+class SioNamespace;
+
+class CoreHandlers {
+public:
+    explicit CoreHandlers(FrappeContext *ctx) : m_ctx(ctx) {}
+
+    // Joins the rooms every socket gets on connect.
+    void onConnection(SioSocket *socket);
+    // Returns true when `event` is one of the core events.
+    bool handle(SioSocket *socket, const QString &event, const QJsonArray &args);
+    // After the socket left every room: tell the viewers of its open documents.
+    void onDisconnect(SioSocket *socket);
+
+    quint64 permissionChecks() const { return m_permissionChecks; }
+
+private:
+    void joinIfPermitted(SioSocket *socket, const QString &doctype, const QString &docname,
+                         const QString &room, bool openDoc);
+    void notifyViewers(SioNamespace *nsp, const QString &triggerUser, const QString &doctype,
+                       const QString &docname);
+    void openInEditor(SioSocket *socket, const QJsonArray &args);
+
+    FrappeContext *m_ctx;
+    quint64 m_permissionChecks = 0;
+};

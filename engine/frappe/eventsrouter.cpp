@@ -1,0 +1,90 @@
+#include "frappe/eventsrouter.h"
+
+#include "common/logging.h"
+#include "frappe/jsstring.h"
+#include "protocol/siopacket.h"
+#include "socketio/sioserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace {
+
+// Python's json.dumps writes NaN/Infinity for float specials: not JSON, and
+// worth its own reason in the counters since it points at the publisher.
+bool hasNonJsonNumberToken(const QByteArray &payload)
+{
+    static const QRegularExpression token(
+        QStringLiteral(R"((^|[\s\[:,])-?(NaN|Infinity)\s*[,\]}])"));
+    return token.match(QString::fromUtf8(payload)).hasMatch();
+}
+
+} // namespace
+
+bool EventsRouter::drop(const QString &reason, const QByteArray &raw)
+{
+    ++m_dropped;
+    const quint64 count = ++m_dropReasons[reason];
+    // First few of each kind in full, then a reminder now and then: a broken
+    // publisher must not flood the log.
+    if (count <= 5 || count % 1000 == 0)
+        qCWarning(lcEvents).noquote() << "skipped message on channel events:" << reason << "(seen"
+                                      << count << "times):" << raw.left(200);
+    if (onDropped) onDropped(reason, raw);
+    return false;
+}
+
+bool EventsRouter::route(const QByteArray &payload)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
+    if (error.error != QJsonParseError::NoError) {
+        return drop(hasNonJsonNumberToken(payload)
+                        ? QStringLiteral("NaN or Infinity is not valid JSON")
+                        : QStringLiteral("malformed JSON (%1)").arg(error.errorString()),
+                    payload);
+    }
+    if (!doc.isObject()) return drop(QStringLiteral("not a JSON object"), payload);
+    const QJsonObject msg = doc.object();
+    const QJsonValue eventValue = msg.value(QLatin1String("event"));
+    if (!eventValue.isString() || eventValue.toString().isEmpty())
+        return drop(QStringLiteral("missing event name"), payload);
+
+    RoutedEvent routed;
+    routed.event = eventValue.toString();
+    const QJsonValue message = msg.value(QLatin1String("message"));
+    // JSON.stringify([event, undefined]) writes null for a missing message.
+    routed.payloadJson = sio::toJson(message.isUndefined() ? QJsonValue() : message);
+    const QJsonValue room = msg.value(QLatin1String("room"));
+    const bool hasRoom =
+        !(room.isUndefined() || room.isNull() || (room.isString() && room.toString().isEmpty()) ||
+          (room.isBool() && !room.toBool()) || (room.isDouble() && room.toDouble() == 0));
+    const QJsonValue ns = msg.value(QLatin1String("namespace"));
+
+    if (hasRoom) {
+        if (!ns.isString() || ns.toString().isEmpty())
+            return drop(QStringLiteral("room without namespace"), payload);
+        routed.site = ns.toString();
+        routed.room = jsString(room);
+        const QString nspName = QLatin1Char('/') + routed.site;
+        if (SioNamespace *nsp = m_sio->findNamespace(nspName)) {
+            const QByteArray text = sio::encodeEvent(nspName, routed.event, routed.payloadJson);
+            routed.bytes = int(text.size()) + 1;
+            routed.recipients = nsp->broadcast(text, {routed.room});
+        }
+        if (routed.recipients == 0)
+            qCDebug(lcEvents).noquote() << "event" << routed.event << "published to room"
+                                        << routed.room << "of" << routed.site << "with 0 members";
+    } else {
+        // No room: every socket of every site (Frappe's live-reload build_event).
+        for (SioNamespace *nsp : m_sio->namespaces()) {
+            const QByteArray text = sio::encodeEvent(nsp->name(), routed.event, routed.payloadJson);
+            routed.bytes = int(text.size()) + 1;
+            routed.recipients += nsp->broadcast(text);
+        }
+    }
+    ++m_routed;
+    if (onRouted) onRouted(routed);
+    return true;
+}
