@@ -47,6 +47,10 @@ struct EngineConfig {
     // Extra Origins accepted besides the Host/Origin match (spec 11.1), e.g.
     // "https://app.example.com"; "*" accepts any. Empty keeps Node's rule.
     QStringList allowedOrigins;
+    // Dev auth (--auth dev): every socket is admitted as this user without
+    // asking a web server. Loopback clients only; never with a real bench.
+    QString devAuthUser;
+    QString devAuthUserType = QStringLiteral("System User");
 
     // --- Redis (redis_queue). Empty: no bridge.
     QString redisUrl;

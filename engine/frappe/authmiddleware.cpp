@@ -9,6 +9,7 @@
 #include "socketio/siosocket.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonObject>
 #include <QPointer>
 
@@ -29,6 +30,22 @@ QString headerOrNull(const HttpRequest &r, const QByteArray &name)
 }
 } // namespace
 
+void AuthMiddleware::admitDevUser(SioSocket *socket, const QString &site,
+                                  const std::function<void(std::optional<QString>)> &done)
+{
+    const QHostAddress peer(socket->handshake().peer);
+    if (!peer.isLoopback() && socket->handshake().peer != QLatin1String("unix")) {
+        qCWarning(lcAuth).noquote() << "dev auth: refused non-loopback client" << peer.toString();
+        done(QStringLiteral("Unauthorized: dev auth mode accepts loopback clients only"));
+        return;
+    }
+    socket->siteName = site;
+    socket->user = m_ctx->config.devAuthUser;
+    socket->userType = m_ctx->config.devAuthUserType;
+    socket->installedApps = {QStringLiteral("frappe")};
+    done(std::nullopt);
+}
+
 void AuthMiddleware::run(SioSocket *socket, const QJsonValue &auth,
                          std::function<void(std::optional<QString>)> done)
 {
@@ -46,6 +63,10 @@ void AuthMiddleware::run(SioSocket *socket, const QJsonValue &auth,
                                  << ": Invalid namespace (the request is for site"
                                  << (site.isNull() ? QStringLiteral("<none>") : site) << ")";
         done(QString::fromLatin1(frappe_errors::InvalidNamespace));
+        return;
+    }
+    if (!m_ctx->config.devAuthUser.isEmpty()) {
+        admitDevUser(socket, site, done);
         return;
     }
     // 2. Host and Origin must name the same host (or the Origin is allowed).

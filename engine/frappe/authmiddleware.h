@@ -33,5 +33,8 @@ public:
     std::function<void(const QString &site, bool ok, qint64 ms, const QString &error)> onAuthDone;
 
 private:
+    void admitDevUser(SioSocket *socket, const QString &site,
+                      const std::function<void(std::optional<QString>)> &done);
+
     FrappeContext *m_ctx;
 };
