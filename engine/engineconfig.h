@@ -32,6 +32,15 @@ struct EngineConfig {
     int connectTimeoutMs = 45000; // a namespace CONNECT must arrive within this
     qint64 maxPayload = 1000000;  // largest HTTP body / WebSocket message accepted
     int maxHttpHeaderBytes = 16384;
+    // Abuse limits (0 = unlimited). Per-IP counts the TCP peer address, which is
+    // the proxy's behind nginx, hence off by default.
+    int maxConnections = 0;
+    int maxConnectionsPerIp = 0;
+    // A desk tab uses one namespace; a client opening dozens is misbehaving.
+    int maxNamespacesPerClient = 32;
+    // Rooms a socket may be in (its own id room included): each costs memory
+    // for as long as the socket lives, and doc_open is client-driven.
+    int maxRoomsPerSocket = 1000;
     int pollingDrainMs = 100; // how long a closing session waits for its next GET
 
     // --- Frappe

@@ -67,6 +67,10 @@ public:
     SioSocket *pendingSocket(const QByteArray &eioSid, const QString &nsp,
                              const QString &socketId) const;
     int clientCount() const { return int(m_clients.size()); }
+    // 0 = unlimited. Checked on CONNECT and on join; refusals are logged.
+    void setMaxNamespacesPerClient(int max) { m_maxNamespacesPerClient = max; }
+    void setMaxRoomsPerSocket(int max) { m_maxRoomsPerSocket = max; }
+    int maxRoomsPerSocket() const { return m_maxRoomsPerSocket; }
 
     // Sends a packet (and its attachments) to one socket.
     void sendPacket(SioSocket *socket, const sio::Packet &packet);
@@ -107,4 +111,6 @@ private:
     QHash<QString, SioNamespace *> m_namespaces;
     SioCounters m_counters;
     quint64 m_sequence = 0;
+    int m_maxNamespacesPerClient = 0;
+    int m_maxRoomsPerSocket = 0;
 };
