@@ -1,5 +1,6 @@
 #include "socketio/sionamespace.h"
 
+#include "common/logging.h"
 #include "socketio/sioserver.h"
 #include "socketio/siosocket.h"
 
@@ -26,11 +27,19 @@ void SioNamespace::remove(SioSocket *socket)
     m_byId.remove(socket->id());
 }
 
-void SioNamespace::join(SioSocket *socket, const QString &room)
+bool SioNamespace::join(SioSocket *socket, const QString &room)
 {
-    if (socket->m_rooms.contains(room)) return;
+    if (socket->m_rooms.contains(room)) return true;
+    const int max = m_server->maxRoomsPerSocket();
+    if (max > 0 && socket->m_rooms.size() >= max) {
+        qCWarning(lcSio).noquote() << "socket" << socket->id() << "of" << m_name
+                                   << "not joining room" << room << ": already in" << max
+                                   << "rooms (max rooms per socket)";
+        return false;
+    }
     socket->m_rooms.insert(room);
     m_rooms[room].insert(socket);
+    return true;
 }
 
 void SioNamespace::leave(SioSocket *socket, const QString &room)

@@ -37,7 +37,8 @@ private:
     friend class SioSocket;
     void add(SioSocket *socket);
     void remove(SioSocket *socket);
-    void join(SioSocket *socket, const QString &room);
+    // False (and a log line) when the socket is at the rooms-per-socket limit.
+    bool join(SioSocket *socket, const QString &room);
     void leave(SioSocket *socket, const QString &room);
 
     SioServer *m_server;

@@ -135,6 +135,20 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
         m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
         return;
     }
+    if (m_maxNamespacesPerClient > 0 &&
+        client->sockets.size() + client->pending.size() >= m_maxNamespacesPerClient) {
+        qCWarning(lcSio).noquote() << "refusing namespace" << nsp << "for"
+                                   << client->session->handshake.peer
+                                   << ": already in" << m_maxNamespacesPerClient
+                                   << "namespaces (max namespaces per connection)";
+        ++m_counters.connectErrors;
+        sio::Packet refuse;
+        refuse.type = sio::PacketType::ConnectError;
+        refuse.nsp = nsp;
+        refuse.data = QJsonObject{{QStringLiteral("message"), QStringLiteral("Too many namespaces")}};
+        m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+        return;
+    }
     auto *socket = new SioSocket(this, client, nsp, newSocketId());
     socket->m_auth = packet.data.isObject() ? packet.data : QJsonValue(QJsonObject());
     client->pending.insert(nsp, socket);

@@ -53,9 +53,9 @@ void SioSocket::sendEncoded(const QByteArray &sioText)
     m_server->deliver(this, packet);
 }
 
-void SioSocket::join(const QString &room)
+bool SioSocket::join(const QString &room)
 {
-    if (m_nsp) m_nsp->join(this, room);
+    return m_nsp && m_nsp->join(this, room);
 }
 
 void SioSocket::leave(const QString &room)

@@ -44,7 +44,8 @@ public:
                    const QList<QByteArray> &attachments = {}, AckCallback ack = nullptr);
     // Pre-encoded Socket.IO text (e.g. from sio::encodeEvent), no attachments.
     void sendEncoded(const QByteArray &sioText);
-    void join(const QString &room);
+    // False when refused (max rooms per socket reached, or not admitted).
+    bool join(const QString &room);
     void leave(const QString &room);
     // Server-side disconnect of this namespace; closeTransport also ends the
     // Engine.IO session (socket.io's disconnect(true)).
