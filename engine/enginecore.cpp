@@ -29,6 +29,8 @@ StartResult EngineCore::start()
     eio.corsEchoOrigin = !testMode;
 
     m_sio = new SioServer(eio, m_config.connectTimeoutMs, this);
+    m_sio->setMaxNamespacesPerClient(m_config.maxNamespacesPerClient);
+    m_sio->setMaxRoomsPerSocket(m_config.maxRoomsPerSocket);
     if (testMode) {
         m_echoHandler = std::make_unique<EngineIoEchoHandler>();
         m_echo = new EioServer(eio, m_echoHandler.get(), this);
@@ -50,6 +52,7 @@ StartResult EngineCore::start()
     limits.maxHeaderBytes = m_config.maxHttpHeaderBytes;
     limits.maxPayload = m_config.maxPayload;
     m_listener = new Listener(this, limits, this);
+    m_listener->setMaxConnections(m_config.maxConnections, m_config.maxConnectionsPerIp);
     QString error;
     const bool listening = m_config.unixSocketPath.isEmpty()
                                ? m_listener->listenTcp(m_config.bindAddress, m_config.port, &error)

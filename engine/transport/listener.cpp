@@ -89,8 +89,12 @@ void Listener::adopt(QIODevice *device, const QString &peer)
         qCWarning(lcTransport).nospace()
             << "refusing connection from " << peer << ": "
             << (overTotal ? "max connections reached" : "max connections per address reached");
-        device->write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                      "Connection: close\r\n\r\n");
+        // A body saying which limit, so whoever sees the 503 knows what to raise.
+        const QByteArray body = overTotal ? "max connections reached\n"
+                                          : "max connections per address reached\n";
+        device->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
         if (auto *tcp = qobject_cast<QTcpSocket *>(device)) {
             connect(tcp, &QTcpSocket::disconnected, tcp, &QObject::deleteLater);
             tcp->disconnectFromHost();
