@@ -32,9 +32,9 @@ bool SioNamespace::join(SioSocket *socket, const QString &room)
     if (socket->m_rooms.contains(room)) return true;
     const int max = m_server->maxRoomsPerSocket();
     if (max > 0 && socket->m_rooms.size() >= max) {
-        qCWarning(lcSio).noquote() << "socket" << socket->id() << "of" << m_name
-                                   << "not joining room" << room << ": already in" << max
-                                   << "rooms (max rooms per socket)";
+        qCWarning(lcSio).noquote()
+            << "socket" << socket->id() << "of" << m_name << "not joining room" << room
+            << ": already in" << max << "rooms (max rooms per socket)";
         return false;
     }
     socket->m_rooms.insert(room);

@@ -137,15 +137,16 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
     }
     if (m_maxNamespacesPerClient > 0 &&
         client->sockets.size() + client->pending.size() >= m_maxNamespacesPerClient) {
-        qCWarning(lcSio).noquote() << "refusing namespace" << nsp << "for"
-                                   << client->session->handshake.peer
-                                   << ": already in" << m_maxNamespacesPerClient
-                                   << "namespaces (max namespaces per connection)";
+        qCWarning(lcSio).noquote()
+            << "refusing namespace" << nsp << "for" << client->session->handshake.peer
+            << ": already in" << m_maxNamespacesPerClient
+            << "namespaces (max namespaces per connection)";
         ++m_counters.connectErrors;
         sio::Packet refuse;
         refuse.type = sio::PacketType::ConnectError;
         refuse.nsp = nsp;
-        refuse.data = QJsonObject{{QStringLiteral("message"), QStringLiteral("Too many namespaces")}};
+        refuse.data =
+            QJsonObject{{QStringLiteral("message"), QStringLiteral("Too many namespaces")}};
         m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
         return;
     }

@@ -90,8 +90,8 @@ void Listener::adopt(QIODevice *device, const QString &peer)
             << "refusing connection from " << peer << ": "
             << (overTotal ? "max connections reached" : "max connections per address reached");
         // A body saying which limit, so whoever sees the 503 knows what to raise.
-        const QByteArray body = overTotal ? "max connections reached\n"
-                                          : "max connections per address reached\n";
+        const QByteArray body =
+            overTotal ? "max connections reached\n" : "max connections per address reached\n";
         device->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
                       "Connection: close\r\nContent-Length: " +
                       QByteArray::number(body.size()) + "\r\n\r\n" + body);
