@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -289,4 +290,22 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
     cfg.webserverPort = bench.webserverPort;
     cfg.webserverHost = bench.webserverHost;
     cfg.sites = bench.sites;
+    // Extra allowed Origins (spec 11.1): a list of strings, or one string.
+    // Only set when the key is present, so a CLI/GUI value is not wiped.
+    const QJsonValue origins = bench.merged.value(QStringLiteral("realtime_allowed_origins"));
+    if (origins.isString()) {
+        cfg.allowedOrigins = {origins.toString()};
+    } else if (origins.isArray()) {
+        QStringList list;
+        for (const QJsonValue &v : origins.toArray()) {
+            if (v.isString() && !v.toString().isEmpty())
+                list.append(v.toString());
+            else
+                qCWarning(lcConfig) << "realtime_allowed_origins: ignoring non-string entry" << v;
+        }
+        cfg.allowedOrigins = list;
+    } else if (!origins.isUndefined() && !origins.isNull()) {
+        qCWarning(lcConfig) << "realtime_allowed_origins: expected a list of origins, ignoring"
+                            << origins;
+    }
 }
