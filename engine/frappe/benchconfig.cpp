@@ -290,6 +290,30 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
     cfg.webserverPort = bench.webserverPort;
     cfg.webserverHost = bench.webserverHost;
     cfg.sites = bench.sites;
+    // Abuse limits (issue 7); not Node keys, so only this server reads them.
+    // Whole numbers (0 = unlimited, except the header size, where 0 would
+    // refuse every request); anything else is ignored with a warning.
+    const struct {
+        const char *key;
+        int *field;
+        int min;
+    } limits[] = {
+        {"realtime_max_connections", &cfg.maxConnections, 0},
+        {"realtime_max_connections_per_ip", &cfg.maxConnectionsPerIp, 0},
+        {"realtime_max_namespaces_per_connection", &cfg.maxNamespacesPerClient, 0},
+        {"realtime_max_rooms_per_socket", &cfg.maxRoomsPerSocket, 0},
+        {"realtime_max_http_header_bytes", &cfg.maxHttpHeaderBytes, 1024},
+    };
+    for (const auto &[key, field, min] : limits) {
+        const QJsonValue v = bench.merged.value(QLatin1String(key));
+        if (v.isUndefined() || v.isNull()) continue;
+        const double n = v.toDouble(-1);
+        if (v.isDouble() && n >= min && n <= 1e9 && n == std::floor(n))
+            *field = int(n);
+        else
+            qCWarning(lcConfig) << key << ": expected a whole number >=" << min << ", ignoring"
+                                << v;
+    }
     // Extra allowed Origins (spec 11.1): a list of strings, or one string.
     // Only set when the key is present, so a CLI/GUI value is not wiped.
     const QJsonValue origins = bench.merged.value(QStringLiteral("realtime_allowed_origins"));
