@@ -1,7 +1,7 @@
 #include "protocol/wsframe.h"
 
+#include <QByteArrayView>
 #include <QCryptographicHash>
-#include <QStringDecoder>
 
 namespace ws {
 
@@ -18,11 +18,12 @@ bool isKnownOpcode(quint8 op)
     return op <= 0x2 || (op >= 0x8 && op <= 0xA);
 }
 
+// RFC 6455 §8.1: a text message must be valid UTF-8 as a whole. (A
+// QStringDecoder with Flag::Stateless never reports hasError(), and a
+// stateful one would keep a truncated trailing sequence as pending state.)
 bool isValidUtf8(const QByteArray &bytes)
 {
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    (void)decoder.decode(bytes);
-    return !decoder.hasError();
+    return QByteArrayView(bytes).isValidUtf8();
 }
 } // namespace
 
