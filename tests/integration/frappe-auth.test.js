@@ -56,8 +56,7 @@ async function expectRoomEvent(stack, socket, site, room, ms = 5000) {
 async function expectNoRoomEvent(stack, socket, site, room, ms = 800) {
 	const event = uniq("ev_");
 	const none = H.expectNoEvent(socket, event, ms);
-	await H.emitViaRedis(stack.redis, { event, message: { room }, room, site });
-	await none;
+	await Promise.all([none, H.emitViaRedis(stack.redis, { event, message: { room }, room, site })]);
 }
 
 /** Raw Engine.IO/Socket.IO v4/v5 client over a websocket (answers pings). */
@@ -483,4 +482,109 @@ describe("--auth-timeout bounds the get_user_info call", () => {
 			ok.close();
 		});
 	}
+});
+
+// =============================================================================================
+describe("what the callback carries and where it goes (spec 2.5)", () => {
+	let redis;
+	before(async () => {
+		redis = await H.startRedis();
+	});
+	after(async () => {
+		if (redis) await redis.stop();
+	});
+
+	test("cookie header with several cookies: only sid is forwarded, plus X-Frappe-Site-Name", async () => {
+		const stack = await H.startStack({ sites: [SITE1], redis });
+		try {
+			const s = await stack.connect(SITE1, { cookie: 'full_name=Ann%20B; sid="syscook1"; system_user=yes; user_image=' });
+			await expectRoomEvent(stack, s, SITE1, "user:syscook1@example.com");
+			const [call] = stack.stub.callsTo(USER_INFO).filter((r) => r.identity.user === "syscook1@example.com");
+			assert.equal(call.headers.cookie, "sid=syscook1");
+			assert.equal(call.headers["x-frappe-site-name"], SITE1);
+			assert.equal(call.method, "GET");
+			s.close();
+		} finally {
+			await stack.stop();
+		}
+	});
+
+	test("without webserver_host the callback goes to the client's Origin", async () => {
+		const stub = await H.startStub({});
+		// webserver_host unset (null is falsy and ignored); the Origin (same hostname as Host,
+		// other port) is where the web server is
+		const stack = await H.startStack({ sites: [SITE1], redis, stub, config: { webserver_host: null, webserver_port: null } });
+		try {
+			const before = stub.callsTo(USER_INFO).length;
+			const s = await stack.connect(SITE1, { sid: "sysorigincb", origin: stub.url });
+			assert.equal(stub.callsTo(USER_INFO).length, before + 1);
+			await expectRoomEvent(stack, s, SITE1, "user:sysorigincb@example.com");
+			s.close();
+		} finally {
+			await stack.stop();
+			await stub.close();
+		}
+	});
+
+	test("developer_mode: the Origin's port is replaced by webserver_port", async () => {
+		const stub = await H.startStub({});
+		const stack = await H.startStack({
+			sites: [SITE1],
+			redis,
+			stub,
+			config: { webserver_host: null, webserver_port: stub.port, developer_mode: 1 },
+		});
+		try {
+			// Origin on port 1 (nothing there): with developer_mode the call goes to stub.port
+			const s = await stack.connect(SITE1, { sid: "sysdevcb", origin: "http://127.0.0.1:1" });
+			assert.ok(s.connected);
+			assert.ok(stub.callsTo(USER_INFO).some((r) => r.headers.cookie === "sid=sysdevcb"));
+			s.close();
+		} finally {
+			await stack.stop();
+			await stub.close();
+		}
+	});
+});
+
+// =============================================================================================
+describe("clients that leave during the auth call", () => {
+	let stack;
+	before(async () => {
+		stack = await H.startStack({ sites: [SITE1], stub: { slowMs: 800 } });
+	});
+	after(async () => {
+		if (stack) await stack.stop();
+	});
+
+	test("a client closing while get_user_info is in flight leaves nothing behind", async () => {
+		for (const transports of [["polling", "websocket"], ["websocket"]]) {
+			const raws = [];
+			for (let i = 0; i < 5; i++) {
+				const raw = await rawSio(stack, { Cookie: `sid=slowleave${i}`, Origin: stack.url, "X-Frappe-Site-Name": SITE1 });
+				raw.send(`40/${SITE1},`);
+				raw.send(`42/${SITE1},["doc_open","ToDo","LEAVE-1"]`);
+				raws.push(raw);
+			}
+			let sock;
+			const sio = H.connectClient(stack.siteUrl(SITE1), {
+				sid: "slowleaveio",
+				site: SITE1,
+				transports,
+				timeoutMs: 2500,
+				onSocket: (x) => (sock = x),
+			}).catch(() => null);
+			await H.sleep(200);
+			for (const r of raws) await r.close();
+			sock.close();
+			const s = await sio;
+			assert.equal(s, null, "closed before the auth answer, so never connected");
+			await H.sleep(1200); // the answers arrive after everyone left
+		}
+		await H.waitFor(async () => (await health(stack)).sessions === 0, 10000);
+		// the server is fine: a normal client connects and receives
+		const ok = await stack.connect(SITE1, { sid: "sysafterleave" });
+		await expectRoomEvent(stack, ok, SITE1, "all");
+		ok.close();
+	});
 });

@@ -247,6 +247,51 @@ describe("publish_realtime room rules, two sites", () => {
 });
 
 // =============================================================================================
+describe("fan-out", () => {
+	let stack;
+	before(async () => {
+		stack = await H.startStack({ sites: [SITE1, SITE2] });
+	});
+	after(async () => {
+		if (stack) await stack.stop();
+	});
+
+	test("60 clients on two sites, mixed transports: each message reaches exactly its room, in order", async () => {
+		const clients = [];
+		for (let i = 0; i < 60; i++) {
+			const site = i % 2 ? SITE2 : SITE1;
+			const opts = { sid: `${i % 3 === 0 ? "web" : "sys"}fan${i}` };
+			if (i % 4 === 0) opts.transports = ["websocket"];
+			clients.push({ site, i, web: i % 3 === 0, s: await stack.connect(site, opts) });
+		}
+		const seen = clients.map((c) => H.collectEvents(c.s, "fan"));
+		const pubr = await H.createPublisher(stack.redis);
+		try {
+			for (let n = 0; n < 20; n++) {
+				await pubr.publishRealtime({ site: SITE1, event: "fan", message: { n, to: "all1" } });
+				await pubr.publishRealtime({ site: SITE2, event: "fan", message: { n, to: "web2" }, room: "website" });
+			}
+		} finally {
+			pubr.close();
+		}
+		const expected = clients.map((c) => {
+			const out = [];
+			for (let n = 0; n < 20; n++) {
+				if (c.site === SITE1 && !c.web) out.push({ n, to: "all1" });
+				if (c.site === SITE2) out.push({ n, to: "web2" });
+			}
+			return out;
+		});
+		await H.waitFor(() => seen.every((got, k) => got.length >= expected[k].length), 15000).catch(() => {});
+		await H.sleep(300);
+		for (let k = 0; k < clients.length; k++) {
+			assert.deepEqual(seen[k], expected[k], `client ${k} (${clients[k].site}, ${clients[k].web ? "web" : "sys"})`);
+		}
+		for (const c of clients) c.s.close();
+	});
+});
+
+// =============================================================================================
 describe("malformed Redis messages are skipped and counted", () => {
 	let stack;
 	let sock;
@@ -316,6 +361,28 @@ describe("malformed Redis messages are skipped and counted", () => {
 		const got = H.waitForEvent(sock, "no_payload", 5000, { all: true });
 		await H.publishRaw(stack.redis, JSON.stringify({ event: "no_payload", room: "all", namespace: SITE1 }));
 		assert.deepEqual(await got, [null]);
+	});
+
+	test("every JSON type survives the trip as the single event argument", async () => {
+		const values = [
+			"text \u00e9\u2713 \ud83d\ude00 \"quoted\" \\ /",
+			0,
+			-12.5,
+			1e21,
+			true,
+			false,
+			null,
+			[],
+			{},
+			[1, [2, [3, { deep: { deeper: [null, false, ""] } }]]],
+			{ "key with spaces": 1, "\u00fcml\u00e4ut": "v", "": "empty key" },
+		];
+		const got = H.collectEvents(sock, "typed");
+		for (const message of values) {
+			await H.emitViaRedis(stack.redis, { event: "typed", message, room: "all", site: SITE1 });
+		}
+		await H.waitFor(() => got.length === values.length, 8000);
+		assert.deepEqual(got, values);
 	});
 
 	test("a large message (500 kB) is delivered intact", async () => {

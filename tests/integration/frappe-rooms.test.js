@@ -39,8 +39,7 @@ async function expectRoomEvent(stack, socket, room, ms = 5000) {
 async function expectNoRoomEvent(stack, socket, room, ms = 800) {
 	const event = uniq("ev_");
 	const none = H.expectNoEvent(socket, event, ms);
-	await publishTo(stack, room, event, { room });
-	await none;
+	await Promise.all([none, publishTo(stack, room, event, { room })]);
 }
 
 /**
@@ -116,8 +115,8 @@ describe("rooms joined on connect", () => {
 		const noPongForB = H.expectNoEvent(b, "pong", 800);
 		const pong = H.waitForEvent(a, "pong", 5000, { all: true });
 		a.emit("ping");
-		assert.deepEqual(await pong, [], "pong carries no payload");
-		await noPongForB;
+		const [args] = await Promise.all([pong, noPongForB]);
+		assert.deepEqual(args, [], "pong carries no payload");
 		a.close();
 		b.close();
 	});
@@ -238,6 +237,64 @@ describe("client events: subscribe / unsubscribe (has_permission)", () => {
 		s.emit("doctype_subscribe", "ToDo");
 		await permissionAnswered(stack.stub, HAS_PERMISSION, before, 1);
 		await expectNoRoomEvent(stack, s, "doctype:ToDo");
+		s.close();
+	});
+
+	test("doc_subscribe and doc_open for the same document at once: both rooms joined", async () => {
+		const s = await stack.connect(SITE, { sid: "sysboth1" });
+		s.emit("doc_subscribe", "ToDo", "BOTH-1");
+		s.emit("doc_open", "ToDo", "BOTH-1");
+		await eventuallyInRoom(stack, s, "doc:ToDo/BOTH-1");
+		await eventuallyInRoom(stack, s, "open_doc:ToDo/BOTH-1");
+		s.close();
+	});
+
+	test("unsubscribe sent before the permission answer arrived wins (no late join)", async () => {
+		const s = await stack.connect(SITE, { sid: "sysrace1" });
+		stack.stub.setBehaviour({ delayMs: 700 });
+		try {
+			s.emit("doc_subscribe", "ToDo", "RACE-1");
+			s.emit("doc_unsubscribe", "ToDo", "RACE-1");
+			s.emit("doctype_subscribe", "Note");
+			s.emit("doctype_unsubscribe", "Note");
+			s.emit("doc_subscribe", "ToDo", "RACE-2"); // control: not unsubscribed
+			await H.sleep(1800);
+		} finally {
+			stack.stub.setBehaviour({ delayMs: 0 });
+		}
+		await eventuallyInRoom(stack, s, "doc:ToDo/RACE-2");
+		await expectNoRoomEvent(stack, s, "doc:ToDo/RACE-1");
+		await expectNoRoomEvent(stack, s, "doctype:Note");
+		s.close();
+	});
+
+	test("arguments are turned into room names like JavaScript strings", async () => {
+		const s = await stack.connect(SITE, { sid: "sysargs1" });
+		stack.stub.reset();
+		s.emit("task_subscribe", 42);
+		s.emit("task_subscribe");
+		s.emit("doc_subscribe", "ToDo", 7);
+		await sync(s);
+		await expectRoomEvent(stack, s, "task_progress:42");
+		await expectRoomEvent(stack, s, "task_progress:undefined");
+		await eventuallyInRoom(stack, s, "doc:ToDo/7");
+		assert.deepEqual(stack.stub.callsTo(HAS_PERMISSION).map((r) => r.query), [{ doctype: "ToDo", name: "7" }]);
+		// odd payloads do not hurt the connection
+		s.emit("doc_open", { a: 1 }, [1, 2]);
+		s.emit("doctype_subscribe", null);
+		s.emit("open_in_editor");
+		await sync(s);
+		assert.ok(s.connected);
+		s.close();
+	});
+
+	test("after the upgrade to websocket the subscriptions keep working", async () => {
+		const s = await stack.connect(SITE, { sid: "sysupg1" });
+		s.emit("task_subscribe", "upg");
+		await H.waitFor(() => s.io.engine.transport.name === "websocket", 10000);
+		await sync(s);
+		await expectRoomEvent(stack, s, "task_progress:upg");
+		await expectRoomEvent(stack, s, "all");
 		s.close();
 	});
 

@@ -173,8 +173,7 @@ describe("doc_viewers", () => {
 		const none = H.expectNoEvent(b, "room_probe", 800);
 		const got = H.waitForEvent(a, "room_probe", 5000);
 		await H.emitViaRedis(stack.redis, { event: "room_probe", message: {}, room: `open_doc:ToDo/${dn}`, site: SITE1 });
-		await got;
-		await none;
+		await Promise.all([got, none]);
 		a.close();
 		b.close();
 	});
@@ -223,6 +222,60 @@ describe("doc_viewers", () => {
 		a.close();
 		n.close();
 		b.close();
+	});
+
+	test("doc_close sent while doc_open's permission check is in flight leaves no ghost viewer", async () => {
+		const dn = uniq("G");
+		const a = await stack.connect(SITE1, { sid: "sysghosta" });
+		const b = await stack.connect(SITE1, { sid: "sysghostb" });
+		const [ga, gb] = [watch(a), watch(b)];
+		await openSilently(stack, SITE1, a, dn);
+		stack.stub.setBehaviour({ delayMs: 700 }); // every permission answer takes 700 ms
+		try {
+			b.emit("doc_open", "ToDo", dn);
+			b.emit("doc_close", "ToDo", dn); // the desk navigating on before the check returned
+			await H.sleep(2000);
+		} finally {
+			stack.stub.setBehaviour({ delayMs: 0 });
+		}
+		await sync(a);
+		// B is not in the open_doc room ...
+		const none = H.expectNoEvent(b, "ghost_probe", 800);
+		const got = H.waitForEvent(a, "ghost_probe", 5000);
+		await H.emitViaRedis(stack.redis, { event: "ghost_probe", message: {}, room: `open_doc:ToDo/${dn}`, site: SITE1 });
+		await Promise.all([got, none]);
+		// ... and A was never told that B is viewing (at most that A is alone)
+		for (const v of ga) assert.deepEqual(v.users, ["sysghosta@example.com"], JSON.stringify(ga));
+		assert.deepEqual(gb, []);
+		a.close();
+		b.close();
+	});
+
+	test("a tab that disconnects while doc_open's permission check is in flight is no viewer", async () => {
+		const dn = uniq("L");
+		const a = await stack.connect(SITE1, { sid: "sysgonea" });
+		const b = await stack.connect(SITE1, { sid: "sysgoneb" });
+		const ga = watch(a);
+		await openSilently(stack, SITE1, a, dn);
+		stack.stub.setBehaviour({ delayMs: 700 });
+		try {
+			b.emit("doc_open", "ToDo", dn);
+			await H.sleep(100);
+			b.close();
+			await H.sleep(1500);
+		} finally {
+			stack.stub.setBehaviour({ delayMs: 0 });
+		}
+		await sync(a);
+		for (const v of ga) assert.deepEqual(v.users, ["sysgonea@example.com"], JSON.stringify(ga));
+		// a newcomer sees only A
+		const c = await stack.connect(SITE1, { sid: "sysgonec" });
+		const gc = watch(c);
+		c.emit("doc_open", "ToDo", dn);
+		await waitCount(gc, 1, "newcomer");
+		assert.deepEqual(gc[0], viewers(dn, "sysgonea@example.com", "sysgonec@example.com"));
+		a.close();
+		c.close();
 	});
 
 	test("viewers are per site: the same document open on another site is not counted", async () => {
