@@ -1,0 +1,66 @@
+// One HTTP exchange of FrappeWebClient with the Frappe web server. It owns
+// what makes a callback safe to fire and forget:
+// - a deadline that starts at construction, before the socket secret is
+//   looked up, so a stalled lookup, a queued connection or a server that
+//   accepts and never answers all end in the same TimeoutError;
+// - redirects followed only within the same origin (or an http -> https
+//   upgrade of the same host), since every request carries credentials;
+// - completion delivered exactly once, from the event loop: never
+//   synchronously and never from inside a QNetworkReply signal, so the
+//   receiver may destroy the client, and this object with it. Destroying the
+//   exchange first drops its completion uninvoked.
+// Thread affinity: lives on the thread of its QNetworkAccessManager (the
+// engine thread) and must be used only there.
+#pragma once
+
+#include <QByteArray>
+#include <QNetworkRequest>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+struct ExchangeResult {
+    enum class Failure { None, Network, Timeout, Invalid };
+    Failure failure = Failure::None;
+    int status = 0; // HTTP status when failure == None
+    QByteArray body;
+    QString nodeError; // String(error) of what Node's fetch would throw; empty on success
+    QString detail;    // what went wrong underneath, for logs only
+};
+
+class CallbackExchange : public QObject {
+    Q_OBJECT
+public:
+    using Done = std::function<void(ExchangeResult)>;
+
+    CallbackExchange(QNetworkAccessManager *nam, int timeoutMs, Done done, QObject *parent);
+    ~CallbackExchange() override;
+
+    // True once a result is fixed; later send() and fail() calls are ignored.
+    bool isSettled() const { return m_settled; }
+
+    void send(const QNetworkRequest &request, const QByteArray &method, const QByteArray &body);
+    void fail(ExchangeResult::Failure failure, const QString &nodeError, const QString &detail);
+
+private:
+    void onFinished();
+    void onRedirected(const QUrl &target);
+    void onDeadline();
+    void settle(ExchangeResult result);
+    void dropReply();
+
+    QNetworkAccessManager *m_nam;
+    QPointer<QNetworkReply> m_reply;
+    QTimer m_deadline;
+    QUrl m_current; // URL of the hop in flight, for the redirect check
+    Done m_done;
+    ExchangeResult m_result;
+    bool m_settled = false;
+};
