@@ -71,6 +71,28 @@ CliResult parseCommandLine(const QStringList &arguments)
          QStringLiteral("Largest message or HTTP body accepted, bytes. Default: %1.")
              .arg(d.maxPayload),
          QStringLiteral("bytes")},
+        {QStringLiteral("max-http-header-size"),
+         QStringLiteral("Largest HTTP request head accepted (431 above), bytes. Default: %1.")
+             .arg(d.maxHttpHeaderBytes),
+         QStringLiteral("bytes")},
+        {QStringLiteral("max-connections"),
+         QStringLiteral("Open connections at most (503 above); 0 = unlimited. Default: %1.")
+             .arg(d.maxConnections),
+         QStringLiteral("n")},
+        {QStringLiteral("max-connections-per-ip"),
+         QStringLiteral("Open connections per client address (behind a proxy that is the "
+                        "proxy's); 0 = unlimited. Default: %1.")
+             .arg(d.maxConnectionsPerIp),
+         QStringLiteral("n")},
+        {QStringLiteral("max-namespaces"),
+         QStringLiteral("Namespaces one connection may join; 0 = unlimited. Default: %1.")
+             .arg(d.maxNamespacesPerClient),
+         QStringLiteral("n")},
+        {QStringLiteral("max-rooms"),
+         QStringLiteral("Rooms one socket may be in (further joins are refused); 0 = "
+                        "unlimited. Default: %1.")
+             .arg(d.maxRoomsPerSocket),
+         QStringLiteral("n")},
         {QStringLiteral("auth-timeout"),
          QStringLiteral("Timeout of calls to the Frappe web server, ms. Default: %1.")
              .arg(d.authTimeoutMs),
@@ -133,6 +155,13 @@ CliResult parseCommandLine(const QStringList &arguments)
         parseInt(p, QStringLiteral("ping-timeout"), 1, 3600000, c.pingTimeoutMs, error) &&
         parseInt(p, QStringLiteral("connect-timeout"), 1, 3600000, c.connectTimeoutMs, error) &&
         parseInt(p, QStringLiteral("max-payload"), 1, 100000000, maxPayload, error) &&
+        parseInt(p, QStringLiteral("max-http-header-size"), 1024, 1048576, c.maxHttpHeaderBytes,
+                 error) &&
+        parseInt(p, QStringLiteral("max-connections"), 0, 1000000, c.maxConnections, error) &&
+        parseInt(p, QStringLiteral("max-connections-per-ip"), 0, 1000000, c.maxConnectionsPerIp,
+                 error) &&
+        parseInt(p, QStringLiteral("max-namespaces"), 0, 100000, c.maxNamespacesPerClient, error) &&
+        parseInt(p, QStringLiteral("max-rooms"), 0, 10000000, c.maxRoomsPerSocket, error) &&
         parseInt(p, QStringLiteral("auth-timeout"), 1, 600000, c.authTimeoutMs, error) &&
         parseInt(p, QStringLiteral("stats-interval"), 0, 86400, o.statsIntervalSec, error);
     if (ok && p.isSet(QStringLiteral("host")) &&
