@@ -182,3 +182,32 @@ describe("per-client outbound buffer", () => {
 		fresh.close();
 	});
 });
+
+describe("namespaces per connection", () => {
+	let server;
+	after(async () => {
+		if (server) await server.stop();
+	});
+
+	test("--max-namespaces 1: a second namespace on the same connection gets Too many namespaces", async () => {
+		// The protocol test application has two namespaces (/ and /custom); a Frappe client
+		// can only ever join its own site's, so the limit matters for apps and abuse.
+		server = await H.startServer(["--no-gui", "--protocol-test-server", "--host", "127.0.0.1", "--port", "0", "--max-namespaces", "1"]);
+		const { Manager } = require("socket.io-client");
+		const manager = new Manager(`http://127.0.0.1:${server.port}`, { reconnection: false, transports: ["websocket"] });
+		const connectOrError = (s) =>
+			new Promise((resolve) => {
+				s.once("connect", () => resolve("connected"));
+				s.once("connect_error", (e) => resolve(e.message));
+			});
+		const root = manager.socket("/");
+		assert.equal(await connectOrError(root), "connected");
+		const custom = manager.socket("/custom");
+		assert.equal(await connectOrError(custom), "Too many namespaces");
+		await server.waitForLog(/refusing namespace \/custom .*max namespaces per connection/, 5000);
+		assert.ok(root.connected, "the first namespace keeps working");
+		root.close();
+		custom.close();
+		manager.engine && manager.engine.close();
+	});
+});
