@@ -15,6 +15,11 @@ QString docRoom(const QString &prefix, const QString &doctype, const QString &do
 {
     return prefix + doctype + QLatin1Char('/') + docname;
 }
+
+QString pendingKey(const QString &nsp, const QString &socketId, const QString &room)
+{
+    return nsp + QLatin1Char('\n') + socketId + QLatin1Char('\n') + room;
+}
 } // namespace
 
 void CoreHandlers::onConnection(SioSocket *socket)
@@ -32,7 +37,7 @@ bool CoreHandlers::handle(SioSocket *socket, const QString &event, const QJsonAr
     } else if (event == QLatin1String("doctype_subscribe")) {
         joinIfPermitted(socket, a0, QString(), QStringLiteral("doctype:") + a0, false);
     } else if (event == QLatin1String("doctype_unsubscribe")) {
-        socket->leave(QStringLiteral("doctype:") + a0);
+        leave(socket, QStringLiteral("doctype:") + a0);
     } else if (event == QLatin1String("task_subscribe") ||
                event == QLatin1String("progress_subscribe")) {
         socket->join(QStringLiteral("task_progress:") + a0);
@@ -42,13 +47,13 @@ bool CoreHandlers::handle(SioSocket *socket, const QString &event, const QJsonAr
         const QString a1 = jsArgString(args, 1);
         joinIfPermitted(socket, a0, a1, docRoom(QStringLiteral("doc:"), a0, a1), false);
     } else if (event == QLatin1String("doc_unsubscribe")) {
-        socket->leave(docRoom(QStringLiteral("doc:"), a0, jsArgString(args, 1)));
+        leave(socket, docRoom(QStringLiteral("doc:"), a0, jsArgString(args, 1)));
     } else if (event == QLatin1String("doc_open")) {
         const QString a1 = jsArgString(args, 1);
         joinIfPermitted(socket, a0, a1, docRoom(QStringLiteral("open_doc:"), a0, a1), true);
     } else if (event == QLatin1String("doc_close")) {
         const QString a1 = jsArgString(args, 1);
-        socket->leave(docRoom(QStringLiteral("open_doc:"), a0, a1));
+        leave(socket, docRoom(QStringLiteral("open_doc:"), a0, a1));
         // Node's filter drops every remembered pair here (a missing `return`);
         // only the closed document is forgotten, so later disconnects still
         // update the viewers of the others.
@@ -62,6 +67,12 @@ bool CoreHandlers::handle(SioSocket *socket, const QString &event, const QJsonAr
     return true;
 }
 
+void CoreHandlers::leave(SioSocket *socket, const QString &room)
+{
+    m_pendingJoins.remove(pendingKey(socket->nspName(), socket->id(), room));
+    socket->leave(room);
+}
+
 void CoreHandlers::joinIfPermitted(SioSocket *socket, const QString &doctype,
                                    const QString &docname, const QString &room, bool openDoc)
 {
@@ -69,9 +80,17 @@ void CoreHandlers::joinIfPermitted(SioSocket *socket, const QString &doctype,
     QPointer<SioServer> sio(m_ctx->sio);
     const QString nsp = socket->nspName();
     const QString socketId = socket->id();
+    const QString key = pendingKey(nsp, socketId, room);
+    const quint64 ticket = ++m_nextTicket;
+    m_pendingJoins.insert(key, ticket);
     m_ctx->web->checkPermission(
         callerOf(socket), doctype, docname,
-        [this, sio, nsp, socketId, doctype, docname, room, openDoc](bool granted) {
+        [this, sio, nsp, socketId, doctype, docname, room, openDoc, key, ticket](bool granted) {
+            // Only the newest request for this room decides, and only if the
+            // client has not left the room (or the server) meanwhile.
+            const auto pending = m_pendingJoins.constFind(key);
+            if (pending == m_pendingJoins.constEnd() || *pending != ticket) return;
+            m_pendingJoins.erase(pending);
             SioNamespace *ns = sio ? sio->findNamespace(nsp) : nullptr;
             SioSocket *s = ns ? ns->socket(socketId) : nullptr;
             if (!s) return; // gone while the web server answered

@@ -6,6 +6,7 @@
 
 #include "frappe/frappecontext.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QString>
 
@@ -28,10 +29,18 @@ public:
 private:
     void joinIfPermitted(SioSocket *socket, const QString &doctype, const QString &docname,
                          const QString &room, bool openDoc);
+    // Leaving a room also cancels a join still waiting for its permission
+    // answer, so doc_open + doc_close (or subscribe + unsubscribe) sent
+    // back to back do not end in the room (Node leaves a ghost viewer).
+    void leave(SioSocket *socket, const QString &room);
     void notifyViewers(SioNamespace *nsp, const QString &triggerUser, const QString &doctype,
                        const QString &docname);
     void openInEditor(SioSocket *socket, const QJsonArray &args);
 
     FrappeContext *m_ctx;
     quint64 m_permissionChecks = 0;
+    // "<nsp>\n<socket id>\n<room>" -> ticket of the newest join waiting for
+    // its permission answer; the answer joins only while its ticket is current.
+    QHash<QString, quint64> m_pendingJoins;
+    quint64 m_nextTicket = 0;
 };
