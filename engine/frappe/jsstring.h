@@ -9,5 +9,7 @@
 #include <QString>
 
 QString jsString(const QJsonValue &value);
+// String(number): 1e21 -> "1e+21", 0.00001 -> "0.00001", 1e-7 -> "1e-7".
+QString jsNumberString(double value);
 // The i-th event argument as String(arg), "undefined" when absent.
 QString jsArgString(const QJsonArray &args, int index);
