@@ -5,6 +5,7 @@
 #include "protocol/siopacket.h"
 #include "socketio/sioserver.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -40,6 +41,12 @@ bool EventsRouter::route(const QByteArray &payload)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
     if (error.error != QJsonParseError::NoError) {
+        // QJsonDocument refuses a top-level scalar ("text", 42, null) that is
+        // valid JSON: report it as what it is, not as broken JSON.
+        QJsonParseError wrapped;
+        const QJsonDocument scalar = QJsonDocument::fromJson('[' + payload + ']', &wrapped);
+        if (wrapped.error == QJsonParseError::NoError && scalar.array().size() == 1)
+            return drop(QStringLiteral("not a JSON object"), payload);
         return drop(hasNonJsonNumberToken(payload)
                         ? QStringLiteral("NaN or Infinity is not valid JSON")
                         : QStringLiteral("malformed JSON (%1)").arg(error.errorString()),
