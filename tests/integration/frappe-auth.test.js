@@ -418,6 +418,14 @@ describe("Authorization header instead of a cookie", () => {
 		s.close();
 	});
 
+	test("Basic credentials are forwarded too (the web side interprets them)", async () => {
+		const authorization = `Basic ${Buffer.from("sysbasic1:pw").toString("base64")}`;
+		const s = await stack.connect(SITE1, { authorization });
+		await expectRoomEvent(stack, s, SITE1, "user:sysbasic1@example.com");
+		assert.ok(stack.stub.callsTo(USER_INFO).some((r) => r.headers.authorization === authorization));
+		s.close();
+	});
+
 	test("Authorization wins over the sid cookie on the callback", async () => {
 		const s = await stack.connect(SITE1, { sid: "sysck1", authorization: "token systok2:x" });
 		await expectRoomEvent(stack, s, SITE1, "user:systok2@example.com");

@@ -274,9 +274,13 @@ describe("client events: subscribe / unsubscribe (has_permission)", () => {
 		s.emit("task_subscribe", 42);
 		s.emit("task_subscribe");
 		s.emit("doc_subscribe", "ToDo", 7);
+		// String(number) of JavaScript, not C's printf
+		const numbers = [0.00001, 1e-7, 1e21, 1e20, 12345678901234567890, -2.5, true];
+		for (const n of numbers) s.emit("task_subscribe", n);
 		await sync(s);
 		await expectRoomEvent(stack, s, "task_progress:42");
 		await expectRoomEvent(stack, s, "task_progress:undefined");
+		for (const n of numbers) await expectRoomEvent(stack, s, `task_progress:${String(n)}`);
 		await eventuallyInRoom(stack, s, "doc:ToDo/7");
 		assert.deepEqual(stack.stub.callsTo(HAS_PERMISSION).map((r) => r.query), [{ doctype: "ToDo", name: "7" }]);
 		// odd payloads do not hurt the connection
