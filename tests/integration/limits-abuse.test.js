@@ -171,7 +171,9 @@ describe("per-client outbound buffer", () => {
 			`peak during ${EVENTS} x 100 KB events ${mb(peak)} MB, after disconnects ${mb(rssEnd)} MB`);
 		// Without the limit every stalled client would hold ~40 MB (4 GB total). The queued
 		// bytes are shared between recipients, so the bound is generous but meaningful.
-		assert.ok(peak - rssStart < 600 * 1024, `RSS grew by ${mb(peak - rssStart)} MB`);
+		// (ASan builds keep freed memory in quarantine, hence their larger allowance.)
+		const boundMB = process.env.RT_SLOW_BUILD ? 1200 : 600;
+		assert.ok(peak - rssStart < boundMB * 1024, `RSS grew by ${mb(peak - rssStart)} MB`);
 		// the bystander was not cut off, and the server still serves new clients
 		assert.ok(bystander.connected, "a client that was not flooded must stay connected");
 		const fresh = await stack.connect(SITE, { sid: "sysfresh" });
