@@ -232,6 +232,137 @@ describe("bench config files and environment", () => {
 	});
 });
 
+describe("redis_queue URL forms and socketio_uds", () => {
+	let stub;
+	before(async () => {
+		stub = await H.startStub({});
+	});
+	after(async () => {
+		if (stub) await stub.close();
+	});
+
+	test("redis_queue unix:///path: events arrive over the Unix socket", async () => {
+		const bench = H.makeBench({ sites: [SITE1] });
+		const sock = bench.path("redis.sock");
+		const redis = await H.startRedis({ args: ["--unixsocket", sock, "--unixsocketperm", "700"] });
+		try {
+			bench.writeCommonConfig({ redis_queue: `unix://${sock}`, webserver_host: "127.0.0.1", webserver_port: stub.port });
+			const server = await H.startServer([...BASE_ARGS, "--port", "0", "--bench", bench.dir], { cwd: os.tmpdir(), env: cleanEnv() });
+			try {
+				await H.waitForSubscriber(redis, "events", 10000);
+				const s = await connect(server.port, SITE1, { site: SITE1 });
+				await expectEventVia(redis, s, SITE1);
+				s.close();
+			} finally {
+				await server.stop();
+			}
+		} finally {
+			await redis.stop();
+		}
+	});
+
+	test("redis_queue with a password (requirepass): subscribes, reads the secret, publishes", async () => {
+		const password = "s3cr3t:with@odd/chars";
+		const redis = await H.startRedis({ args: ["--requirepass", password] });
+		const admin = await redis.client();
+		try {
+			await admin.command("AUTH", password);
+			const secret = uniq("sec");
+			await admin.command("SET", "socketio_auth_secret", secret);
+			stub.setBehaviour({ secret });
+			const bench = H.makeBench({
+				sites: [SITE1],
+				config: {
+					redis_queue: `redis://default:${encodeURIComponent(password)}@127.0.0.1:${redis.port}`,
+					webserver_host: "127.0.0.1",
+					webserver_port: stub.port,
+					developer_mode: 1,
+				},
+			});
+			const server = await H.startServer([...BASE_ARGS, "--port", "0", "--bench", bench.dir], { cwd: os.tmpdir(), env: cleanEnv() });
+			try {
+				await H.waitFor(async () => Number((await admin.command("PUBSUB", "NUMSUB", "events"))[1]) >= 1, 10000);
+				// the secret came from the password-protected Redis, or get_user_info would answer {}
+				const s = await connect(server.port, SITE1, { site: SITE1 });
+				const event = uniq("ev_");
+				const got = H.waitForEvent(s, event, 8000);
+				await admin.command("PUBLISH", "events", JSON.stringify({ event, message: { pw: 1 }, room: "all", namespace: SITE1 }));
+				assert.deepEqual(await got, { pw: 1 });
+				// open_in_editor goes through the same authenticated connection
+				const sub = await redis.client();
+				await sub.command("AUTH", password);
+				await sub.subscribe("open_in_editor");
+				s.emit("open_in_editor", { file: "a.py", line: 2, column: 3 });
+				const m = await sub.nextMessage(5000);
+				assert.deepEqual(JSON.parse(m.payload.toString("utf8")), { file: "a.py", line: 2, column: 3 });
+				sub.close();
+				s.close();
+				// neither the password nor the shared secret is ever printed
+				assert.ok(!server.logs().includes(password) && !server.logs().includes(encodeURIComponent(password)),
+					`the Redis password appears in the server output:\n${server.logs().split("\n").filter((l) => l.includes(password) || l.includes(encodeURIComponent(password))).join("\n")}`);
+				assert.ok(!server.logs().includes(secret), "the socketio_auth_secret appears in the server output");
+			} finally {
+				await server.stop();
+			}
+		} finally {
+			stub.setBehaviour({ secret: null });
+			admin.close();
+			await redis.stop();
+		}
+	});
+
+	test("a wrong Redis password: the server still serves clients and /health names the problem", async () => {
+		const redis = await H.startRedis({ args: ["--requirepass", "right"] });
+		try {
+			const bench = H.makeBench({
+				sites: [SITE1],
+				config: { redis_queue: `redis://:wrong@127.0.0.1:${redis.port}`, webserver_host: "127.0.0.1", webserver_port: stub.port },
+			});
+			const server = await H.startServer([...BASE_ARGS, "--port", "0", "--bench", bench.dir], { cwd: os.tmpdir(), env: cleanEnv() });
+			try {
+				let h;
+				await H.waitFor(async () => {
+					h = await health(server.port);
+					return h.redis.last_error;
+				}, 10000);
+				assert.notEqual(h.redis.state, "subscribed");
+				assert.match(h.redis.last_error, /WRONGPASS|invalid password|NOAUTH|auth/i);
+				const s = await connect(server.port, SITE1, { site: SITE1 });
+				assert.ok(s.connected);
+				s.close();
+			} finally {
+				await server.stop();
+			}
+		} finally {
+			await redis.stop();
+		}
+	});
+
+	test("socketio_uds: listens on that Unix socket instead of a port", async () => {
+		const bench = H.makeBench({ sites: [SITE1] });
+		const uds = bench.path("socketio.sock");
+		bench.writeCommonConfig({ socketio_uds: uds, socketio_port: 9 });
+		const server = await H.startServer(["--no-gui", "--bench", bench.dir, "--redis", "none"], { cwd: os.tmpdir(), env: cleanEnv() });
+		try {
+			assert.equal(server.port, null);
+			assert.equal(server.listenAddress, uds);
+			const r = await new Promise((resolve, reject) => {
+				const req = require("http").request({ socketPath: uds, path: "/socket.io/?EIO=4&transport=polling" }, (res) => {
+					let body = "";
+					res.on("data", (d) => (body += d));
+					res.on("end", () => resolve({ status: res.statusCode, body }));
+				});
+				req.on("error", reject);
+				req.end();
+			});
+			assert.equal(r.status, 200);
+			assert.match(r.body, /^0\{"sid":"/);
+		} finally {
+			await server.stop();
+		}
+	});
+});
+
 describe("malformed config files stop the server", () => {
 	const cases = [
 		["sites/common_site_config.json", '{\n "redis_queue": "redis://127.0.0.1:11000",\n'],

@@ -274,8 +274,9 @@ async function spawnRedisOnce(port, extraArgs) {
 		try {
 			const pong = await redisCommand(port, "PING");
 			if (pong === "PONG") break;
-		} catch {
-			/* not yet */
+		} catch (e) {
+			// --requirepass: the server is up, it just wants AUTH first
+			if (e && /^NOAUTH/.test(e.redisError || "")) break;
 		}
 		if (Date.now() > deadline) {
 			proc.kill("SIGKILL");
