@@ -44,7 +44,8 @@ CliResult parseCommandLine(const QStringList &arguments)
          QStringLiteral("Frappe bench folder. Default: $FRAPPE_BENCH_ROOT, else the current "
                         "folder (or its parent when started from sites/)."),
          QStringLiteral("dir")},
-        {QStringLiteral("host"), QStringLiteral("Address to listen on. Default: 0.0.0.0 (all)."),
+        {QStringLiteral("host"),
+         QStringLiteral("Address to listen on. Default: 0.0.0.0 (all); 127.0.0.1 with --auth dev."),
          QStringLiteral("addr")},
         {QStringLiteral("port"),
          QStringLiteral("TCP port; 0 picks a free one. Default: socketio_port, else %1.")
@@ -54,9 +55,25 @@ CliResult parseCommandLine(const QStringList &arguments)
          QStringLiteral("Listen on this Unix socket instead of a port. Default: socketio_uds."),
          QStringLiteral("path")},
         {QStringLiteral("redis"),
-         QStringLiteral("Redis URL for the `events` channel (redis:// or unix://). Default: "
-                        "redis_queue."),
+         QStringLiteral("Redis URL for the `events` channel (redis:// or unix://), or `none`. "
+                        "Default: redis_queue; without a bench (and no $FRAPPE_REDIS_QUEUE), a "
+                        "private redis-server started on a free 127.0.0.1 port."),
          QStringLiteral("url")},
+        {QStringLiteral("auth"),
+         QStringLiteral("frappe: ask the Frappe web server who each client is. dev: admit "
+                        "loopback clients as --dev-user without any web server (development "
+                        "only; listens on 127.0.0.1; refused with a bench). Default: frappe."),
+         QStringLiteral("mode")},
+        {QStringLiteral("dev-user"),
+         QStringLiteral("User every client is with --auth dev. Default: Administrator."),
+         QStringLiteral("name")},
+        {QStringLiteral("dev-user-type"),
+         QStringLiteral("User type with --auth dev. Default: System User."),
+         QStringLiteral("type")},
+        {QStringLiteral("metrics-port"),
+         QStringLiteral("Serve Prometheus /metrics on 127.0.0.1 at this port; 0 picks a free "
+                        "one. Default: off."),
+         QStringLiteral("n")},
         {QStringLiteral("ping-interval"),
          QStringLiteral("Engine.IO ping interval in ms. Default: %1.").arg(d.pingIntervalMs),
          QStringLiteral("ms")},
@@ -151,6 +168,7 @@ CliResult parseCommandLine(const QStringList &arguments)
     int maxPayload = int(c.maxPayload);
     bool ok =
         parseInt(p, QStringLiteral("port"), 0, 65535, port, error) &&
+        parseInt(p, QStringLiteral("metrics-port"), 0, 65535, c.metricsPort, error) &&
         parseInt(p, QStringLiteral("ping-interval"), 1, 3600000, c.pingIntervalMs, error) &&
         parseInt(p, QStringLiteral("ping-timeout"), 1, 3600000, c.pingTimeoutMs, error) &&
         parseInt(p, QStringLiteral("connect-timeout"), 1, 3600000, c.connectTimeoutMs, error) &&
@@ -169,6 +187,29 @@ CliResult parseCommandLine(const QStringList &arguments)
         error = QStringLiteral("--host: not an IP address: '%1'").arg(p.value("host"));
         ok = false;
     }
+    o.hostSet = p.isSet(QStringLiteral("host"));
+    if (ok && p.isSet(QStringLiteral("auth"))) {
+        const QString mode = p.value(QStringLiteral("auth"));
+        if (mode == QLatin1String("dev"))
+            o.auth = AuthMode::Dev;
+        else if (mode != QLatin1String("frappe")) {
+            error = QStringLiteral("--auth: expected frappe or dev, got '%1'").arg(mode);
+            ok = false;
+        }
+    }
+    for (const char *name : {"dev-user", "dev-user-type"}) {
+        if (!ok || !p.isSet(QLatin1String(name))) continue;
+        if (o.auth != AuthMode::Dev) {
+            error = QStringLiteral("--%1 needs --auth dev").arg(QLatin1String(name));
+            ok = false;
+        } else if (p.value(QLatin1String(name)).trimmed().isEmpty()) {
+            error = QStringLiteral("--%1: must not be empty").arg(QLatin1String(name));
+            ok = false;
+        }
+    }
+    if (ok && p.isSet(QStringLiteral("dev-user"))) o.devUser = p.value(QStringLiteral("dev-user"));
+    if (ok && p.isSet(QStringLiteral("dev-user-type")))
+        o.devUserType = p.value(QStringLiteral("dev-user-type"));
     if (ok && p.isSet(QStringLiteral("permission-api"))) {
         const QString mode = p.value(QStringLiteral("permission-api"));
         if (mode == QLatin1String("legacy"))
@@ -199,7 +240,13 @@ CliResult parseCommandLine(const QStringList &arguments)
     c.maxPayload = maxPayload;
     if (port >= 0) o.port = quint16(port);
     if (p.isSet(QStringLiteral("uds"))) o.unixSocketPath = p.value(QStringLiteral("uds"));
-    if (p.isSet(QStringLiteral("redis"))) o.redisUrl = p.value(QStringLiteral("redis"));
+    if (p.isSet(QStringLiteral("redis"))) {
+        const QString redis = p.value(QStringLiteral("redis")).trimmed();
+        if (redis == QLatin1String("none"))
+            o.redisOff = true;
+        else
+            o.redisUrl = redis;
+    }
     if (p.isSet(QStringLiteral("auth-url")))
         c.authUrlOverride = p.value(QStringLiteral("auth-url"));
     return result;

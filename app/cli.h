@@ -8,9 +8,25 @@
 #include <QStringList>
 #include <optional>
 
+enum class AuthMode {
+    Frappe, // ask the Frappe web server who each client is (production)
+    Dev,    // admit loopback clients as one fixed user, no web server needed
+};
+
 struct AppOptions {
     EngineConfig engine;
     bool gui = true;
+    AuthMode auth = AuthMode::Frappe;
+    QString devUser = QStringLiteral("Administrator");
+    QString devUserType = QStringLiteral("System User");
+    bool hostSet = false;  // --host given: dev auth must not silently rebind it
+    bool redisOff = false; // --redis none: no Redis at all, not even the embedded one
+    // Set by resolveStartupConfig: no bench and no Redis, so main() starts an
+    // embedded redis-server and fills engine.redisUrl.
+    bool wantEmbeddedRedis = false;
+    bool benchFound = false;
+    // One line for the log and the monitor: which Redis this run uses.
+    QString redisDescription;
     int statsIntervalSec = 60;
     QtMsgType logLevel = QtInfoMsg;
     // Settings that also come from the bench config: the CLI wins over it.

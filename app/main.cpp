@@ -2,6 +2,7 @@
 // headless with --no-gui. Startup failures end here with one clear line.
 #include "cli.h"
 #include "common/loghub.h"
+#include "embeddedredis.h"
 #include "headless.h"
 #include "startupconfig.h"
 
@@ -53,10 +54,14 @@ int main(int argc, char **argv)
         QApplication app(argc, argv);
         app.setApplicationName(QStringLiteral("frappe-realtime"));
         app.setOrganizationName(QStringLiteral("frappe-realtime"));
+        EmbeddedRedis redis; // declared after app: stopped before it goes away
+        if (!startEmbeddedRedisIfWanted(options, redis)) return 1;
         return runGui(options);
     }
 #endif
     QCoreApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("frappe-realtime"));
+    EmbeddedRedis redis;
+    if (!startEmbeddedRedisIfWanted(options, redis)) return 1;
     return runHeadless(options);
 }

@@ -7,12 +7,59 @@
 #include <QFileInfo>
 #include <QProcessEnvironment>
 
+namespace {
+
+const QString kDemoSite = QStringLiteral("site1.localhost");
+
+// Without a bench there is no config file to read; a single demo site that is
+// also the default site makes http://127.0.0.1:9000/site1.localhost work, and
+// the bench's own env overrides still apply so a container can point us at Redis.
+void applyStandaloneDefaults(EngineConfig &c, const QProcessEnvironment &env)
+{
+    const QString site = env.value(QStringLiteral("FRAPPE_SITE"));
+    c.defaultSite = site.isEmpty() ? kDemoSite : site;
+    c.sites = {c.defaultSite};
+    c.redisUrl = env.value(QStringLiteral("FRAPPE_REDIS_QUEUE"));
+}
+
+// Dev auth skips every credential check, so it is only safe where nobody but
+// this machine can reach the port, and never next to real Frappe sites.
+QString applyDevAuth(AppOptions &options)
+{
+    EngineConfig &c = options.engine;
+    if (c.mode != AppMode::Frappe) return QStringLiteral("--auth dev applies to Frappe mode only");
+    if (options.benchFound)
+        return QStringLiteral("--auth dev is refused with a Frappe bench (%1): real Frappe "
+                              "auth only. Run it outside a bench, without --bench and "
+                              "FRAPPE_BENCH_ROOT.")
+            .arg(c.benchDir);
+    if (!options.hostSet)
+        c.bindAddress = QHostAddress::LocalHost;
+    else if (!c.bindAddress.isLoopback())
+        return QStringLiteral("--auth dev listens on loopback only; --host %1 is not a loopback "
+                              "address (use 127.0.0.1 or ::1)")
+            .arg(c.bindAddress.toString());
+    c.devAuthUser = options.devUser;
+    c.devAuthUserType = options.devUserType;
+    const char *line = "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!";
+    qCWarning(lcAuth) << line;
+    qCWarning(lcAuth).noquote() << "DEV AUTH: every client from this machine is admitted as"
+                                << c.devAuthUser << "(" + c.devAuthUserType + ")"
+                                << "with no login, origin or permission check.";
+    qCWarning(lcAuth) << "DEV AUTH: for development only; never expose this port.";
+    qCWarning(lcAuth) << line;
+    return {};
+}
+
+} // namespace
+
 QString resolveStartupConfig(AppOptions &options)
 {
     EngineConfig &c = options.engine;
     if (c.mode == AppMode::Frappe) {
         const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        const bool explicitBench = !c.benchDir.isEmpty() || env.contains("FRAPPE_BENCH_ROOT");
+        const bool explicitBench =
+            !c.benchDir.isEmpty() || !env.value(QStringLiteral("FRAPPE_BENCH_ROOT")).isEmpty();
         const QString dir = resolveBenchDir(c.benchDir, env, QDir::currentPath());
         const bool looksLikeBench = QFileInfo(dir + QStringLiteral("/sites")).isDir();
         if (explicitBench || looksLikeBench) {
@@ -20,18 +67,42 @@ QString resolveStartupConfig(AppOptions &options)
             if (auto *error = std::get_if<BenchConfigError>(&loaded)) return error->toString();
             const BenchConfig &bench = std::get<BenchConfig>(loaded);
             applyBenchConfig(bench, c);
+            options.benchFound = true;
             qCInfo(lcConfig).noquote()
-                << "bench" << bench.benchDir << "- sites:"
+                << "mode: bench" << bench.benchDir << "- sites:"
                 << (bench.sites.isEmpty() ? QStringLiteral("(none)") : bench.sites.join(", "))
                 << "- read:" << bench.sourcesRead.join(", ");
         } else {
-            qCWarning(lcConfig).noquote()
-                << "no Frappe bench at" << dir
-                << "(no sites/ folder); serving without bench config. Use --bench DIR.";
+            applyStandaloneDefaults(c, env);
+            qCInfo(lcConfig).noquote()
+                << "mode: standalone (no Frappe bench at" << dir
+                << "- no sites/ folder; use --bench DIR for a bench) - demo site" << c.defaultSite
+                << "is the default site";
         }
     }
     if (options.port) c.port = *options.port;
     if (options.unixSocketPath) c.unixSocketPath = *options.unixSocketPath;
     if (options.redisUrl) c.redisUrl = *options.redisUrl;
+    if (options.redisOff) c.redisUrl.clear();
+
+    if (options.auth == AuthMode::Dev) {
+        const QString error = applyDevAuth(options);
+        if (!error.isEmpty()) return error;
+    } else if (c.mode == AppMode::Frappe) {
+        qCInfo(lcAuth) << "auth: frappe (each client is checked with the Frappe web server)";
+    }
+
+    if (c.mode != AppMode::Frappe) return {};
+    if (options.redisOff) {
+        options.redisDescription = QStringLiteral("none (--redis none)");
+        qCWarning(lcRedis) << "redis: none (--redis none): events published by Frappe will not "
+                              "reach clients";
+    } else if (!c.redisUrl.isEmpty()) {
+        options.redisDescription = QStringLiteral("configured: %1").arg(c.redisUrl);
+        qCInfo(lcRedis).noquote() << "redis: configured" << c.redisUrl;
+    } else if (!options.benchFound) {
+        // Nothing to talk to otherwise: a first run would be deaf to every event.
+        options.wantEmbeddedRedis = true;
+    }
     return {};
 }

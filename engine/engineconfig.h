@@ -61,6 +61,9 @@ struct EngineConfig {
     QString devAuthUser;
     QString devAuthUserType = QStringLiteral("System User");
 
+    // --- Prometheus /metrics on its own 127.0.0.1 listener. -1 = off, 0 = any free port.
+    int metricsPort = -1;
+
     // --- Redis (redis_queue). Empty: no bridge.
     QString redisUrl;
     int redisReconnectMinMs = 100;

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install dependencies, build, and run frappe-realtime from the build tree.
 #
+#   bash scripts/run.sh                    the embedded default: no bench needed, a private
+#                                          redis-server, demo site site1.localhost, dev auth
+#                                          (loopback clients are Administrator), port 9000
 #   bash scripts/run.sh [args...]          e.g. --bench /path/to/frappe-bench --port 9000
 #   RT_SKIP_DEPS=1 bash scripts/run.sh     skip the apt step
 #
@@ -22,6 +25,13 @@ if [[ ! -x "$binary" ]]; then
 fi
 
 extra=()
+if [[ $# -eq 0 ]]; then
+    # A first run should be usable at once: without a bench there is no Frappe
+    # web server to ask who a client is, so admit local clients (dev auth).
+    extra+=(--auth dev)
+    echo "run.sh: no arguments: embedded default with --auth dev;" \
+        "try http://127.0.0.1:9000/site1.localhost (pass --help for options)"
+fi
 has_gui_flag=0
 for a in "$@"; do
     if [[ "$a" == "--no-gui" || "$a" == "--gui" ]]; then has_gui_flag=1; fi

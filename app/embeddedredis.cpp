@@ -1,0 +1,204 @@
+#include "embeddedredis.h"
+
+#include "cli.h"
+#include "common/logging.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int kReadyTimeoutMs = 10000;
+constexpr int kStopGraceMs = 3000;
+constexpr int kPortAttempts = 5;
+
+// The kernel hands out a free port; redis binds it a moment later. Another
+// process may grab it in between, which launch() detects and retries.
+quint16 pickFreeLoopbackPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0)) return 0;
+    return probe.serverPort();
+}
+
+} // namespace
+
+EmbeddedRedis::~EmbeddedRedis()
+{
+    stop();
+}
+
+QString EmbeddedRedis::findBinary()
+{
+    const QString onPath = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+    if (!onPath.isEmpty()) return onPath;
+    const QString debian = QStringLiteral("/usr/bin/redis-server");
+    return QFileInfo(debian).isExecutable() ? debian : QString();
+}
+
+QString EmbeddedRedis::url() const
+{
+    return QStringLiteral("redis://127.0.0.1:%1").arg(m_port);
+}
+
+bool EmbeddedRedis::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+bool EmbeddedRedis::start(QString *error)
+{
+    m_binary = findBinary();
+    if (m_binary.isEmpty()) {
+        *error = QStringLiteral("redis-server not found on PATH or in /usr/bin (install the "
+                                "Debian package: apt install redis-server), or pass --redis URL "
+                                "or --redis none");
+        return false;
+    }
+    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() +
+                                            QStringLiteral("/frappe-realtime-redis-XXXXXX"));
+    if (!m_dir->isValid()) {
+        *error = QStringLiteral("cannot create a temporary folder for redis-server: %1")
+                     .arg(m_dir->errorString());
+        return false;
+    }
+    for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+        const quint16 port = pickFreeLoopbackPort();
+        if (port == 0) {
+            *error = QStringLiteral("no free port on 127.0.0.1 for redis-server");
+            return false;
+        }
+        switch (launch(port, error)) {
+        case Attempt::Ready:
+            return true;
+        case Attempt::PortTaken:
+            continue;
+        case Attempt::Failed:
+            return false;
+        }
+    }
+    *error =
+        QStringLiteral("redis-server could not bind a free port in %1 attempts").arg(kPortAttempts);
+    return false;
+}
+
+EmbeddedRedis::Attempt EmbeddedRedis::launch(quint16 port, QString *error)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setWorkingDirectory(m_dir->path());
+    // A file, not a pipe: nothing has to drain it while the event loop is busy.
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setStandardOutputFile(m_dir->filePath(QStringLiteral("redis.log")));
+    m_process->setStandardInputFile(QProcess::nullDevice());
+    const pid_t parent = ::getpid();
+    m_process->setChildProcessModifier([parent] {
+        // Own process group: a terminal's Ctrl-C reaches only us, and we stop
+        // it in order. PDEATHSIG: if we are killed (even SIGKILL), so is it.
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127); // we died before prctl took effect
+    });
+    m_process->start(m_binary, {
+                                   QStringLiteral("--port"),
+                                   QString::number(port),
+                                   QStringLiteral("--bind"),
+                                   QStringLiteral("127.0.0.1"),
+                                   QStringLiteral("--save"),
+                                   QString(""),
+                                   QStringLiteral("--appendonly"),
+                                   QStringLiteral("no"),
+                                   QStringLiteral("--dir"),
+                                   m_dir->path(),
+                                   QStringLiteral("--daemonize"),
+                                   QStringLiteral("no"),
+                                   QStringLiteral("--protected-mode"),
+                                   QStringLiteral("yes"),
+                                   QStringLiteral("--loglevel"),
+                                   QStringLiteral("warning"),
+                               });
+    if (!m_process->waitForStarted(5000)) {
+        *error = QStringLiteral("cannot run %1: %2").arg(m_binary, m_process->errorString());
+        m_process.reset();
+        return Attempt::Failed;
+    }
+    m_port = port;
+    m_pid = m_process->processId();
+    if (waitUntilReady(kReadyTimeoutMs)) return Attempt::Ready;
+
+    const QString tail = logTail();
+    stop();
+    if (tail.contains(QLatin1String("Address already in use"))) return Attempt::PortTaken;
+    *error = QStringLiteral("redis-server did not become ready on 127.0.0.1:%1%2")
+                 .arg(port)
+                 .arg(tail.isEmpty() ? QString() : QStringLiteral(": ") + tail);
+    return Attempt::Failed;
+}
+
+// PING until it answers, the process ends, or the time is up. Blocking is
+// fine: nothing else runs yet, and startup should not report a deaf Redis.
+bool EmbeddedRedis::waitUntilReady(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (m_process->state() == QProcess::NotRunning) return false;
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        if (socket.waitForConnected(250)) {
+            socket.write("PING\r\n");
+            QByteArray reply;
+            while (!reply.contains('\n') && socket.waitForReadyRead(500))
+                reply += socket.readAll();
+            if (reply.startsWith("+PONG")) return true;
+        }
+        if (m_process->waitForFinished(50)) return false;
+    }
+    return false;
+}
+
+QString EmbeddedRedis::logTail() const
+{
+    if (!m_dir) return {};
+    QFile log(m_dir->filePath(QStringLiteral("redis.log")));
+    if (!log.open(QIODevice::ReadOnly)) return {};
+    const QList<QByteArray> lines = log.readAll().trimmed().split('\n');
+    return QString::fromUtf8(lines.isEmpty() ? QByteArray() : lines.last()).trimmed();
+}
+
+void EmbeddedRedis::stop()
+{
+    if (!m_process) return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(kStopGraceMs)) {
+            m_process->kill();
+            m_process->waitForFinished(kStopGraceMs);
+        }
+    }
+    m_process.reset();
+}
+
+bool startEmbeddedRedisIfWanted(AppOptions &options, EmbeddedRedis &redis)
+{
+    if (!options.wantEmbeddedRedis) return true;
+    QString error;
+    if (!redis.start(&error)) {
+        qCCritical(lcRedis).noquote() << "embedded redis-server:" << error;
+        return false;
+    }
+    options.engine.redisUrl = redis.url();
+    options.redisDescription = QStringLiteral("embedded at 127.0.0.1:%1").arg(redis.port());
+    qCInfo(lcRedis).noquote() << "redis: embedded redis-server at" << redis.url()
+                              << QStringLiteral("(pid %1, %2; nothing is saved, it stops with us)")
+                                     .arg(redis.pid())
+                                     .arg(redis.binary());
+    return true;
+}
