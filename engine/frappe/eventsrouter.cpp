@@ -57,6 +57,14 @@ bool EventsRouter::route(const QByteArray &payload)
     const QJsonValue eventValue = msg.value(QLatin1String("event"));
     if (!eventValue.isString() || eventValue.toString().isEmpty())
         return drop(QStringLiteral("missing event name"), payload);
+    // socket.io-client treats an EVENT packet with one of these names as
+    // invalid and drops the whole connection (Node's server throws on emit).
+    static const QStringList reserved = {
+        QStringLiteral("connect"),     QStringLiteral("connect_error"),
+        QStringLiteral("disconnect"),  QStringLiteral("disconnecting"),
+        QStringLiteral("newListener"), QStringLiteral("removeListener")};
+    if (reserved.contains(eventValue.toString()))
+        return drop(QStringLiteral("reserved event name"), payload);
 
     RoutedEvent routed;
     routed.event = eventValue.toString();
