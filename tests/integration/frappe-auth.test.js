@@ -211,6 +211,33 @@ describe("auth middleware: refusals carry Node's exact messages", () => {
 		}
 	});
 
+	test("cold start: the web side creates the secret on the first call, the retry carries it", async () => {
+		await stack.redis.command("DEL", "socketio_auth_secret");
+		// like frappe's get_socketio_secret(): read the key, create it when missing
+		const created = uniq("fresh");
+		stack.stub.setBehaviour({
+			secret: async () => {
+				const v = await stack.redis.command("GET", "socketio_auth_secret");
+				if (v) return v;
+				await stack.redis.command("SET", "socketio_auth_secret", created);
+				return created;
+			},
+		});
+		try {
+			const sid = uniq("sys");
+			const s = await stack.connect(SITE1, { sid });
+			const calls = stack.stub.callsTo(USER_INFO).filter((r) => r.headers.cookie === `sid=${sid}`);
+			assert.equal(calls.length, 2);
+			assert.equal(calls[0].headers["x-frappe-socket-secret"], undefined, "no key yet: no header");
+			assert.equal(calls[1].headers["x-frappe-socket-secret"], created);
+			await expectRoomEvent(stack, s, SITE1, `user:${sid}@example.com`);
+			s.close();
+		} finally {
+			stack.stub.setBehaviour({ secret: null });
+			await stack.redis.command("DEL", "socketio_auth_secret");
+		}
+	});
+
 	test("web server down -> Unauthorized: TypeError: fetch failed; recovers when it is back", async () => {
 		await stack.stub.stop();
 		try {

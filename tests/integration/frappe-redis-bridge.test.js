@@ -351,6 +351,29 @@ describe("malformed Redis messages are skipped and counted", () => {
 		assert.equal(after.routed - before.routed, 2, "the two valid messages were routed");
 	});
 
+	test("reserved socket.io event names are not sent (the client would drop the connection)", async () => {
+		// socket.io-client rejects these packets as "invalid payload" and closes the
+		// connection; Node's server throws instead of emitting them.
+		const reserved = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
+		const before = (await health(stack)).events;
+		const drops = [];
+		sock.on("disconnect", (r) => drops.push(r));
+		for (const event of reserved) {
+			await H.emitViaRedis(stack.redis, { event, message: {}, room: "all", site: SITE1 });
+			await H.emitViaRedis(stack.redis, { event, message: {}, room: null, noNamespace: true });
+		}
+		const got = H.waitForEvent(sock, "after_reserved", 5000);
+		await H.emitViaRedis(stack.redis, { event: "after_reserved", message: { ok: true }, room: "all", site: SITE1 });
+		assert.deepEqual(await got, { ok: true });
+		await H.sleep(300);
+		assert.deepEqual(drops, [], "the client was disconnected");
+		assert.ok(sock.connected);
+		const after = (await health(stack)).events;
+		const key = Object.keys(after.drop_reasons).find((k) => /reserved/.test(k));
+		assert.ok(key, JSON.stringify(after.drop_reasons));
+		assert.equal(after.drop_reasons[key] - ((before.drop_reasons || {})[key] || 0), reserved.length * 2);
+	});
+
 	test("a valid message that is not from publish_realtime (compact, unsorted keys) is delivered", async () => {
 		const got = H.waitForEvent(sock, "third_party", 5000);
 		await H.publishRaw(stack.redis, '{"room":"all","namespace":"site1.localhost","event":"third_party","message":[1,"two",{"z":null}]}');
