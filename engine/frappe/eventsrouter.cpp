@@ -81,12 +81,24 @@ bool EventsRouter::route(const QByteArray &payload)
         if (!ns.isString() || ns.toString().isEmpty())
             return drop(QStringLiteral("room without namespace"), payload);
         routed.site = ns.toString();
-        routed.room = jsString(room);
+        // socket.io's to() also takes a list of rooms: every member of any of
+        // them, once. (An empty list reaches nobody here; Node would send to
+        // the whole site.)
+        QStringList rooms;
+        if (room.isArray()) {
+            for (const QJsonValue &r : room.toArray())
+                rooms.append(jsString(r));
+            routed.room = rooms.join(QLatin1Char(','));
+        } else {
+            routed.room = jsString(room);
+            rooms.append(routed.room);
+        }
         const QString nspName = QLatin1Char('/') + routed.site;
-        if (SioNamespace *nsp = m_sio->findNamespace(nspName)) {
+        SioNamespace *nsp = m_sio->findNamespace(nspName);
+        if (nsp && !rooms.isEmpty()) {
             const QByteArray text = sio::encodeEvent(nspName, routed.event, routed.payloadJson);
             routed.bytes = int(text.size()) + 1;
-            routed.recipients = nsp->broadcast(text, {routed.room});
+            routed.recipients = nsp->broadcast(text, rooms);
         }
         if (routed.recipients == 0)
             qCDebug(lcEvents).noquote() << "event" << routed.event << "published to room"
