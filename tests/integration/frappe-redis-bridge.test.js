@@ -207,6 +207,22 @@ describe("publish_realtime room rules, two sites", () => {
 		}
 	});
 
+	test("a list of rooms (socket.io to([...])) reaches the members of any of them, once", async () => {
+		await deliveredTo(
+			c,
+			"multi_room",
+			() =>
+				H.emitViaRedis(stack.redis, {
+					event: "multi_room",
+					message: { m: 1 },
+					room: ["user:webone@example.com", "doc:ToDo/TD-1", "user:sysone@example.com"],
+					site: SITE1,
+				}),
+			["sys1", "web1"],
+			{ m: 1 },
+		);
+	});
+
 	test("a message for a site nobody is connected to is dropped quietly", async () => {
 		await deliveredTo(c, "ghost_site", pub({ event: "ghost_site", site: "nosuchsite.localhost" }), [], undefined, 500);
 		assert.ok(Object.values(c).every((s) => s.connected));
