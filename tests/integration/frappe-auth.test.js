@@ -344,10 +344,24 @@ describe("site name derivation (spec 2.4)", () => {
 
 	const ws = { transports: ["websocket"] };
 
-	test("X-Frappe-Site-Name names the site (its port is ignored)", async () => {
-		const s = await stack.connect(SITE1, { sid: "syshdr", site: `${SITE1}:8000` });
-		assert.ok(s.connected);
-		s.close();
+	test("X-Frappe-Site-Name names the site (its port and scheme are ignored)", async () => {
+		for (const site of [`${SITE1}:8000`, `https://${SITE1}`, `http://${SITE1}:8000/desk`]) {
+			const s = await stack.connect(SITE1, { sid: "syshdr", site });
+			assert.ok(s.connected, site);
+			s.close();
+		}
+	});
+
+	test("hostnames compare case-sensitively (Host vs Origin)", async () => {
+		const msg = await refusal(
+			stack.connect(SITE1, {
+				...ws,
+				sid: "syscase",
+				origin: `http://SITE1.localhost:${stack.port}`,
+				headers: { Host: `${SITE1}:${stack.port}` },
+			}),
+		);
+		assert.equal(msg, MSG.origin);
 	});
 
 	test("X-Frappe-Site-Name wins over Origin and over default_site", async () => {

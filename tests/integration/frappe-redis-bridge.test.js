@@ -272,6 +272,27 @@ describe("fan-out", () => {
 		if (stack) await stack.stop();
 	});
 
+	test("a burst of 3000 pipelined messages arrives complete and in order", async () => {
+		const s = await stack.connect(SITE1, { sid: "sysburst", transports: ["websocket"] });
+		const got = H.collectEvents(s, "burst");
+		const pubr = await H.createPublisher(stack.redis);
+		const N = 3000;
+		try {
+			const sent = [];
+			for (let n = 0; n < N; n++) {
+				const text = n % 100 === 0 ? "x".repeat(20000) : "\u00e9\u2713";
+				sent.push(pubr.publishRealtime({ site: SITE1, event: "burst", message: { n, text }, user: "sysburst@example.com" }));
+			}
+			await Promise.all(sent);
+		} finally {
+			pubr.close();
+		}
+		await H.waitFor(() => got.length >= N, 30000).catch(() => {});
+		assert.equal(got.length, N);
+		assert.ok(got.every((m, i) => m.n === i), "out of order");
+		s.close();
+	});
+
 	test("60 clients on two sites, mixed transports: each message reaches exactly its room, in order", async () => {
 		const clients = [];
 		for (let i = 0; i < 60; i++) {
