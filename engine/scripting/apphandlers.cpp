@@ -11,9 +11,12 @@
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QPointer>
 #include <QTimer>
+
+#include <mutex>
 
 namespace {
 
@@ -23,6 +26,22 @@ namespace {
 constexpr qint64 kMissingRecheckMs = 5000;
 // Pending client acks per socket that no script has answered yet.
 constexpr int kMaxPendingAcksPerSocket = 256;
+
+// QJSEngine's compiler lints every handlers.js it compiles ("Variable ... is
+// used before its declaration" for helpers defined at the bottom, as real
+// apps do) on the qt.qml.compiler category. Valid JavaScript, not the
+// operator's concern: keep that category quiet, leave all others alone.
+QLoggingCategory::CategoryFilter g_previousFilter = nullptr;
+
+void quietQmlCompiler(QLoggingCategory *category)
+{
+    if (g_previousFilter) g_previousFilter(category);
+    if (qstrcmp(category->categoryName(), "qt.qml.compiler") == 0) {
+        category->setEnabled(QtDebugMsg, false);
+        category->setEnabled(QtInfoMsg, false);
+        category->setEnabled(QtWarningMsg, false);
+    }
+}
 
 QJsonObject readJsonObject(const QString &path)
 {
@@ -40,6 +59,9 @@ AppHandlers::AppHandlers(QString benchDir, FrappeWebClient *web, int scriptBudge
       m_watchdog(std::make_unique<ScriptWatchdog>(scriptBudgetMs)),
       m_watcher(new QFileSystemWatcher(this)), m_reloadTimer(new QTimer(this))
 {
+    static std::once_flag quiet;
+    std::call_once(quiet,
+                   [] { g_previousFilter = QLoggingCategory::installFilter(quietQmlCompiler); });
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &AppHandlers::fileChanged);
     // Editors write in bursts (truncate, write, rename): reload once it settles.
     m_reloadTimer->setSingleShot(true);
