@@ -51,11 +51,12 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
     rc=$?
     set -e
-    # stat lines from -print_final_stats (one per worker with -jobs)
-    execs=$(grep -h 'stat::number_of_executed_units' "$log" "fuzz-"*.log 2>/dev/null |
-        awk '{s+=$2} END {print s+0}')
-    cov=$(grep -ho 'cov: [0-9]*' "$log" "fuzz-"*.log 2>/dev/null | tail -n 1 || true)
-    rm -f fuzz-*.log
+    # stat lines from -print_final_stats (one per worker with -jobs, in fuzz-N.log)
+    logs=("$log")
+    [[ "$jobs" -gt 1 ]] && logs+=(fuzz-*.log)
+    execs=$(cat "${logs[@]}" 2>/dev/null | awk '/stat::number_of_executed_units/ {s+=$2} END {print s+0}')
+    cov=$(cat "${logs[@]}" 2>/dev/null | grep -o 'cov: [0-9]*' | tail -n 1 || true)
+    [[ "$jobs" -gt 1 ]] && rm -f fuzz-*.log
     if [[ $rc -ne 0 ]] || ls "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* \
         >/dev/null 2>&1; then
         echo "   CRASH (exit $rc): $(grep -m1 -E 'ERROR|invariant|runtime error' "$log" || true)"
