@@ -263,6 +263,18 @@ describe("socket.io over raw polling", () => {
 		assert.equal((await poll(sid, "/socket.io/")).text, '452-["message-back",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]\x1ebAQID\x1ebBAUG');
 	});
 
+	it("no CONNECT within the connect timeout (1000 ms): the parked GET gets 1, the session is gone", async () => {
+		const { sid } = await handshake("/socket.io/");
+		const t0 = Date.now();
+		const parked = parkedGet(sid, "/socket.io/");
+		const a = await parked.answer;
+		const elapsed = Date.now() - t0;
+		assert.equal(a.status, 200);
+		assert.equal(a.text, "1");
+		assert.ok(elapsed >= 800 && elapsed < 4000, `closed after ${elapsed} ms`);
+		assertError(await poll(sid, "/socket.io/"), 1, "Session ID unknown");
+	});
+
 	it("a malformed Socket.IO packet closes the session", async () => {
 		for (const bad of ["4abc", "42{}", '42abc["message"]']) {
 			const { sid } = await handshake("/socket.io/");
@@ -316,6 +328,13 @@ describe("HTTP edges", () => {
 		t.write(`GET /health HTTP/1.1\r\nX-Big: ${"x".repeat(40000)}\r\n\r\n`);
 		const answer = (await t.readUntilClose(3000)).toString();
 		assert.match(answer, /^HTTP\/1\.1 431 /);
+	});
+
+	it("HTTP/1.0 without keep-alive is answered, then the connection is closed", async () => {
+		const t = await H.rawTcp(port);
+		t.write("GET /health HTTP/1.0\r\n\r\n");
+		const answer = (await t.readUntilClose(3000)).toString();
+		assert.match(answer, /^HTTP\/1\.1 200 [\s\S]*Connection: close\r\n/);
 	});
 
 	it("keep-alive: two requests on one connection", async () => {

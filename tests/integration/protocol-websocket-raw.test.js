@@ -296,6 +296,23 @@ describe("Socket.IO appendix frames over WebSocket", () => {
 		});
 	}
 
+	it("a binary frame when no attachment is expected closes the connection", async () => {
+		const c = await sioSocket("40");
+		await c.nextData();
+		await c.nextData();
+		c.send(Buffer.from([1, 2, 3]));
+		await closedWithin(c);
+	});
+
+	it("more than 10 attachments closes the connection", async () => {
+		const c = await sioSocket("40");
+		await c.nextData();
+		await c.nextData();
+		const placeholders = [...Array(11).keys()].map((i) => ({ _placeholder: true, num: i }));
+		c.send(`4511-${JSON.stringify(["message", ...placeholders])}`);
+		await closedWithin(c);
+	});
+
 	it("an event for a namespace not joined closes the connection", async () => {
 		const c = await sioSocket("40");
 		await c.nextData();
