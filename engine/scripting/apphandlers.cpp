@@ -132,10 +132,15 @@ void AppHandlers::loadInto(AppEntry &entry)
         entry.runtime.reset();
         return;
     }
-    // deleteLater: the last reference may drop while the engine is on the stack.
+    // The last reference could drop while the engine is on the stack: then later.
     std::shared_ptr<AppRuntime> runtime(
         new AppRuntime(this, entry.app, entry.path, m_appsDir + QLatin1Char('/') + entry.app),
-        [](AppRuntime *r) { r->deleteLater(); });
+        [](AppRuntime *r) {
+            if (r->busy())
+                r->deleteLater();
+            else
+                delete r;
+        });
     QString error;
     const bool ok = runtime->load(&error);
     watch(*runtime);

@@ -39,6 +39,8 @@ public:
     // Events some socket listens to in this app (for the status view).
     QStringList events() const;
     quint64 calls() const { return m_calls; }
+    // True while JavaScript of this engine is on the stack.
+    bool busy() const { return m_depth > 0; }
 
     // Calls the module's export with the JS socket. False when it threw.
     bool setup(SioSocket *socket);
