@@ -85,6 +85,7 @@ void Connection::processHttp()
         m_in.remove(0, head.headLength + head.contentLength);
         m_awaitingResponse = true;
         m_closeAfterResponse = !request.keepAlive();
+        m_headRequest = request.method == "HEAD";
         m_requestHandler->handleRequest(this, std::move(request));
     }
 }
@@ -94,12 +95,16 @@ void Connection::respond(const HttpResponse &response)
     if (m_mode != Mode::Http || !m_awaitingResponse) return;
     m_awaitingResponse = false;
     const bool close = response.closeConnection || m_closeAfterResponse;
+    // A body after a HEAD answer would be read as the start of the next
+    // response on a keep-alive connection.
+    const bool withBody = !m_headRequest;
+    m_headRequest = false;
     if (close && !response.closeConnection) {
         HttpResponse copy = response;
         copy.closeConnection = true;
-        write(copy.serialize());
+        write(copy.serialize(withBody));
     } else {
-        write(response.serialize());
+        write(response.serialize(withBody));
     }
     if (close) {
         m_mode = Mode::Closed;

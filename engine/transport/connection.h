@@ -98,6 +98,7 @@ private:
     QByteArray m_in;
     bool m_awaitingResponse = false;
     bool m_closeAfterResponse = false;
+    bool m_headRequest = false; // the request in progress is a HEAD: answer without body
     ws::FrameParser m_frames;
     QList<QByteArray> m_pending; // implicitly shared chunks, not yet written
     qint64 m_pendingBytes = 0;

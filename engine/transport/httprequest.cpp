@@ -160,7 +160,7 @@ QByteArray HttpResponse::reasonPhrase(int status)
     }
 }
 
-QByteArray HttpResponse::serialize() const
+QByteArray HttpResponse::serialize(bool withBody) const
 {
     QByteArray out;
     out.reserve(body.size() + 256);
@@ -174,6 +174,6 @@ QByteArray HttpResponse::serialize() const
         out.append(h.first).append(": ").append(h.second).append("\r\n");
     if (closeConnection) out.append("Connection: close\r\n");
     out.append("\r\n");
-    out.append(body);
+    if (withBody) out.append(body);
     return out;
 }

@@ -45,6 +45,8 @@ struct HttpResponse {
     QByteArray body;
     bool closeConnection = false;
 
-    QByteArray serialize() const;
+    // withBody false: the answer to a HEAD request, with the headers (and
+    // Content-Length) the GET would have, but no body (RFC 9110 §9.3.2).
+    QByteArray serialize(bool withBody = true) const;
     static QByteArray reasonPhrase(int status);
 };

@@ -337,6 +337,16 @@ describe("HTTP edges", () => {
 		assert.match(answer, /^HTTP\/1\.1 200 [\s\S]*Connection: close\r\n/);
 	});
 
+	it("HEAD gets headers only, so the next response on the connection parses", async () => {
+		const t = await H.rawTcp(port);
+		t.write("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+		const answer = (await t.readUntilClose(3000)).toString();
+		const [head, rest] = answer.split(/\r\n\r\n(.*)/s);
+		assert.match(head, /^HTTP\/1\.1 200 /);
+		assert.match(head, /Content-Length: [1-9]/);
+		assert.match(rest, /^HTTP\/1\.1 404 /, "the HEAD answer carried a body");
+	});
+
 	it("keep-alive: two requests on one connection", async () => {
 		const t = await H.rawTcp(port);
 		t.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

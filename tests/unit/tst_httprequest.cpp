@@ -33,6 +33,7 @@ private Q_SLOTS:
     void pipelinedBytesAfterHead();
     void serialize();
     void serializeNoContent();
+    void serializeHead();
     void reasonPhrases();
 };
 
@@ -328,6 +329,19 @@ void TestHttpRequest::serializeNoContent()
     QCOMPARE(r.serialize(), QByteArray("HTTP/1.1 204 No Content\r\n"
                                        "Access-Control-Allow-Methods: GET,POST\r\n"
                                        "\r\n"));
+}
+
+void TestHttpRequest::serializeHead()
+{
+    // A HEAD answer: the GET's headers, Content-Length included, and no body.
+    HttpResponse r;
+    r.contentType = "application/json";
+    r.body = "{\"status\":\"ok\"}";
+    QCOMPARE(r.serialize(false), QByteArray("HTTP/1.1 200 OK\r\n"
+                                            "Content-Type: application/json\r\n"
+                                            "Content-Length: 15\r\n"
+                                            "\r\n"));
+    QVERIFY(r.serialize(true).endsWith(r.body));
 }
 
 void TestHttpRequest::reasonPhrases()
