@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "frappe/benchconfig.h"
+#include "redis/redisendpoint.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -98,8 +99,11 @@ QString resolveStartupConfig(AppOptions &options)
         qCWarning(lcRedis) << "redis: none (--redis none): events published by Frappe will not "
                               "reach clients";
     } else if (!c.redisUrl.isEmpty()) {
-        options.redisDescription = QStringLiteral("configured: %1").arg(c.redisUrl);
-        qCInfo(lcRedis).noquote() << "redis: configured" << c.redisUrl;
+        // Never print the password of redis://user:password@host.
+        const auto endpoint = RedisEndpoint::parse(c.redisUrl);
+        const QString shown = endpoint ? endpoint->display() : QStringLiteral("(invalid URL)");
+        options.redisDescription = QStringLiteral("configured: %1").arg(shown);
+        qCInfo(lcRedis).noquote() << "redis: configured" << shown;
     } else if (!options.benchFound) {
         // Nothing to talk to otherwise: a first run would be deaf to every event.
         options.wantEmbeddedRedis = true;
