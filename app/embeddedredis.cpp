@@ -132,7 +132,24 @@ EmbeddedRedis::Attempt EmbeddedRedis::launch(quint16 port, QString *error)
     }
     m_port = port;
     m_pid = m_process->processId();
-    if (waitUntilReady(kReadyTimeoutMs)) return Attempt::Ready;
+    if (waitUntilReady(kReadyTimeoutMs)) {
+        // Our own shutdown disconnects first (stop()); anything else is a crash
+        // or a kill from outside, which leaves every client deaf: say so.
+        QObject::connect(
+            m_process.get(), &QProcess::finished, m_process.get(),
+            [this](int code, QProcess::ExitStatus status) {
+                const QString how =
+                    status == QProcess::CrashExit
+                        ? QStringLiteral("was killed or crashed")
+                        : QStringLiteral("exited with code %1: %2").arg(code).arg(logTail());
+                qCCritical(lcRedis).noquote()
+                    << QStringLiteral("embedded redis-server (pid %1) %2; events "
+                                      "will not reach clients until restart")
+                           .arg(m_pid)
+                           .arg(how);
+            });
+        return Attempt::Ready;
+    }
 
     const QString tail = logTail();
     stop();
@@ -176,6 +193,7 @@ QString EmbeddedRedis::logTail() const
 void EmbeddedRedis::stop()
 {
     if (!m_process) return;
+    QObject::disconnect(m_process.get(), &QProcess::finished, nullptr, nullptr);
     if (m_process->state() != QProcess::NotRunning) {
         m_process->terminate();
         if (!m_process->waitForFinished(kStopGraceMs)) {
