@@ -252,7 +252,13 @@ describe("Socket.IO appendix frames over WebSocket", () => {
 			assert.deepEqual(await c.nextData(), Buffer.from([4, 5, 6]));
 		});
 
-		it("a message split across frames keeps working after binary", async () => {
+		it("an ack for an id the server never used is ignored", async () => {
+			c.send('43999["x"]');
+			c.send('42["message","after stray ack"]');
+			assert.equal(await c.nextData(), '42["message-back","after stray ack"]');
+		});
+
+		it("text events keep working after binary ones", async () => {
 			c.send('42["message","after binary"]');
 			assert.equal(await c.nextData(), '42["message-back","after binary"]');
 		});
@@ -318,6 +324,14 @@ describe("Socket.IO appendix frames over WebSocket", () => {
 		await c.nextData();
 		await c.nextData();
 		c.send('42/custom,["message"]');
+		await closedWithin(c);
+	});
+
+	it("a CONNECT_ERROR packet from the client closes the connection", async () => {
+		const c = await sioSocket("40");
+		await c.nextData();
+		await c.nextData();
+		c.send('44{"message":"nope"}');
 		await closedWithin(c);
 	});
 
