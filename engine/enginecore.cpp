@@ -2,6 +2,8 @@
 
 #include "common/logging.h"
 #include "frappe/frappeapp.h"
+#include "metrics/metricscollector.h"
+#include "metrics/metricsserver.h"
 #include "socketio/sioserver.h"
 #include "testapp/protocoltestapp.h"
 #include "transport/eioserver.h"
@@ -61,6 +63,16 @@ StartResult EngineCore::start()
         result.error = error;
         return result;
     }
+    if (m_config.metricsPort >= 0) {
+        // Off by default; own listener on 127.0.0.1, read at scrape time.
+        m_metrics = new MetricsServer(
+            [this] { return renderMetrics({m_sio, m_listener, m_frappe.get(), nullptr}); }, this);
+        if (!m_metrics->listen(quint16(m_config.metricsPort), &error)) {
+            m_listener->close();
+            result.error = QStringLiteral("metrics port: %1").arg(error);
+            return result;
+        }
+    }
     if (m_frappe) m_frappe->start();
     result.ok = true;
     result.port = m_listener->tcpPort();
@@ -71,6 +83,7 @@ StartResult EngineCore::start()
 void EngineCore::stop()
 {
     if (m_listener) m_listener->close();
+    if (m_metrics) m_metrics->close();
     if (m_sio) m_sio->eio()->closeAll(QStringLiteral("server shutting down"));
     if (m_echo) m_echo->closeAll(QStringLiteral("server shutting down"));
     if (m_frappe) m_frappe->stop();

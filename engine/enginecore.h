@@ -17,6 +17,7 @@ class EioServer;
 class EngineIoEchoHandler;
 class SocketIoTestHandler;
 class FrappeApp;
+class MetricsServer;
 
 struct StartResult {
     bool ok = false;
@@ -54,4 +55,5 @@ private:
     std::unique_ptr<SocketIoTestHandler> m_rootTestHandler;
     std::unique_ptr<SocketIoTestHandler> m_customTestHandler;
     std::unique_ptr<FrappeApp> m_frappe;
+    MetricsServer *m_metrics = nullptr; // child; only with --metrics-port
 };

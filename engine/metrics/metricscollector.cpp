@@ -1,0 +1,124 @@
+#include "metrics/metricscollector.h"
+
+#include "frappe/frappeapp.h"
+#include "metrics/promtext.h"
+#include "socketio/sioserver.h"
+#include "transport/listener.h"
+
+#include <QJsonObject>
+#include <QMap>
+
+namespace {
+
+// Namespace "/site1.localhost" -> "site1.localhost"; the label is the site
+// users know, not the Socket.IO namespace syntax.
+QString siteLabel(const QString &nsp)
+{
+    return nsp.startsWith(QLatin1Char('/')) ? nsp.mid(1) : nsp;
+}
+
+void writeSockets(PromText &out, const SioServer &sio)
+{
+    // Sorted, so two scrapes list the series in the same order.
+    QMap<QString, QPair<int, int>> perSite; // site -> (websocket, polling)
+    QMap<QString, int> rooms;
+    for (const SioNamespace *nsp : sio.namespaces()) {
+        const QString site = siteLabel(nsp->name());
+        auto &counts = perSite[site];
+        for (const SioSocket *socket : nsp->sockets())
+            (socket->isWebSocket() ? counts.first : counts.second)++;
+        rooms[site] = int(nsp->rooms().size());
+    }
+    out.family("frappe_realtime_sockets", "gauge",
+               "Admitted Socket.IO sockets by site and current transport.");
+    for (auto it = perSite.cbegin(); it != perSite.cend(); ++it) {
+        out.sample("frappe_realtime_sockets", double(it->first),
+                   {{"site", it.key()}, {"transport", QStringLiteral("websocket")}});
+        out.sample("frappe_realtime_sockets", double(it->second),
+                   {{"site", it.key()}, {"transport", QStringLiteral("polling")}});
+    }
+    out.family("frappe_realtime_rooms", "gauge", "Rooms with at least one member, by site.");
+    for (auto it = rooms.cbegin(); it != rooms.cend(); ++it)
+        out.sample("frappe_realtime_rooms", double(it.value()), {{"site", it.key()}});
+    out.family("frappe_realtime_sessions", "gauge", "Open Engine.IO sessions (browser tabs).");
+    out.sample("frappe_realtime_sessions", double(sio.clientCount()));
+
+    const SioCounters &c = sio.counters();
+    const struct {
+        const char *name;
+        const char *help;
+        quint64 value;
+    } counters[] = {
+        {"frappe_realtime_socket_connects_total", "Sockets admitted to a namespace.",
+         c.connects.load()},
+        {"frappe_realtime_socket_disconnects_total", "Sockets that left a namespace.",
+         c.disconnects.load()},
+        {"frappe_realtime_connect_errors_total",
+         "Namespace connections refused (invalid namespace, origin, auth).",
+         c.connectErrors.load()},
+        {"frappe_realtime_events_in_total", "Events received from clients.",
+         c.clientEvents.load()},
+        {"frappe_realtime_events_out_total", "Event packets written to sockets (deliveries).",
+         c.deliveries.load()},
+        {"frappe_realtime_parse_errors_total", "Malformed Socket.IO packets from clients.",
+         c.parseErrors.load()},
+    };
+    for (const auto &counter : counters) {
+        out.family(counter.name, "counter", counter.help);
+        out.sample(counter.name, counter.value);
+    }
+}
+
+void writeRedis(PromText &out, const FrappeApp &frappe)
+{
+    QJsonObject health;
+    frappe.describeHealth(health);
+    const QJsonObject redis = health.value(QLatin1String("redis")).toObject();
+    const QString state = redis.value(QLatin1String("state")).toString();
+    out.family("frappe_realtime_redis_up", "gauge",
+               "1 while subscribed to the Redis `events` channel, else 0.");
+    out.sample("frappe_realtime_redis_up", state == QLatin1String("subscribed") ? 1.0 : 0.0);
+    out.family("frappe_realtime_redis_state", "gauge", "The Redis subscriber state (value 1).");
+    out.sample("frappe_realtime_redis_state", 1.0, {{"state", state}});
+    out.family("frappe_realtime_redis_reconnects_total", "counter",
+               "Reconnections to Redis after a lost connection.");
+    out.sample("frappe_realtime_redis_reconnects_total",
+               quint64(redis.value(QLatin1String("reconnects")).toInteger()));
+    out.family("frappe_realtime_redis_messages_total", "counter",
+               "Messages received on the Redis `events` channel.");
+    out.sample("frappe_realtime_redis_messages_total",
+               quint64(redis.value(QLatin1String("messages")).toInteger()));
+
+    const QJsonObject events = health.value(QLatin1String("events")).toObject();
+    out.family("frappe_realtime_redis_events_routed_total", "counter",
+               "Redis messages routed to sockets (even to none).");
+    out.sample("frappe_realtime_redis_events_routed_total",
+               quint64(events.value(QLatin1String("routed")).toInteger()));
+    out.family("frappe_realtime_redis_events_dropped_total", "counter",
+               "Redis messages skipped, by reason (bad JSON, missing fields, ...).");
+    const QJsonObject reasons = events.value(QLatin1String("drop_reasons")).toObject();
+    for (auto it = reasons.begin(); it != reasons.end(); ++it)
+        out.sample("frappe_realtime_redis_events_dropped_total", quint64(it.value().toInteger()),
+                   {{"reason", it.key()}});
+}
+
+} // namespace
+
+QByteArray renderMetrics(const MetricsSources &sources)
+{
+    PromText out;
+    out.family("frappe_realtime_build_info", "gauge", "Version of this frappe-realtime binary.");
+    out.sample("frappe_realtime_build_info", 1.0,
+               {{"version", QStringLiteral(RT_VERSION)},
+                {"qt", QString::fromLatin1(qVersion())}});
+    if (sources.listener) {
+        out.family("frappe_realtime_http_connections", "gauge",
+                   "Open TCP/Unix connections on the service port.");
+        out.sample("frappe_realtime_http_connections",
+                   double(sources.listener->openConnections()));
+    }
+    if (sources.sio) writeSockets(out, *sources.sio);
+    if (sources.frappe) writeRedis(out, *sources.frappe);
+    // Auth and latency series come from Telemetry once the engine creates it.
+    return out.text();
+}
