@@ -53,6 +53,7 @@ struct EngineConfig {
     QString authUrlOverride; // when set, callbacks go here instead of Origin/webserver_host
     int authTimeoutMs = 10000;
     PermissionApi permissionApi = PermissionApi::HasPermission;
+    int scriptBudgetMs = 1000; // an app handler running longer is interrupted
     // Extra Origins accepted besides the Host/Origin match (spec 11.1), e.g.
     // "https://app.example.com"; "*" accepts any. Empty keeps Node's rule.
     QStringList allowedOrigins;
