@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "engine.h"
+#include "telemetry/statsprinter.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
@@ -52,6 +53,9 @@ int runHeadless(const AppOptions &options)
         qCInfo(lcEngine).noquote() << "Realtime service listening on:" << started.port;
     else
         qCInfo(lcEngine).noquote() << "Realtime service listening on:" << started.unixPath;
+
+    // One summary line every --stats-interval seconds (0 turns it off).
+    StatsPrinter stats(&engine, options.statsIntervalSec);
 
     installSignalHandlers(qApp, [&engine](int sig) {
         qCInfo(lcEngine).noquote()

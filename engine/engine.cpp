@@ -1,8 +1,15 @@
 #include "engine.h"
 
+#include "telemetry/telemetry.h"
+
 Engine::Engine(EngineConfig config, QObject *parent) : QObject(parent), m_config(std::move(config))
 {
     qRegisterMetaType<StartResult>();
+    qRegisterMetaType<MonitorSnapshot>();
+    qRegisterMetaType<PublishRequest>();
+    qRegisterMetaType<PublishResult>();
+    qRegisterMetaType<SocketAction>();
+    qRegisterMetaType<SocketActionResult>();
     m_thread.setObjectName(QStringLiteral("rt-engine"));
 }
 
@@ -17,6 +24,10 @@ StartResult Engine::start()
     m_core = new EngineCore(m_config);
     m_core->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_core, &QObject::deleteLater);
+    // The core emits in the engine thread; these arrive queued in ours.
+    connect(m_core, &EngineCore::snapshotReady, this, &Engine::snapshotReady);
+    connect(m_core, &EngineCore::publishFinished, this, &Engine::publishFinished);
+    connect(m_core, &EngineCore::socketActionFinished, this, &Engine::socketActionFinished);
     m_thread.start();
     StartResult result;
     QMetaObject::invokeMethod(m_core, &EngineCore::start, Qt::BlockingQueuedConnection, &result);
@@ -37,4 +48,30 @@ void Engine::stop()
     m_thread.wait();
     m_core = nullptr;
     Q_EMIT stopped();
+}
+
+Telemetry *Engine::telemetry() const
+{
+    return m_core ? m_core->telemetry() : nullptr;
+}
+
+void Engine::requestSnapshot(quint64 requestId)
+{
+    if (m_core)
+        QMetaObject::invokeMethod(m_core, "requestSnapshot", Qt::QueuedConnection,
+                                  Q_ARG(quint64, requestId));
+}
+
+void Engine::publish(const PublishRequest &request)
+{
+    if (m_core)
+        QMetaObject::invokeMethod(m_core, "publish", Qt::QueuedConnection,
+                                  Q_ARG(PublishRequest, request));
+}
+
+void Engine::applySocketAction(const SocketAction &action)
+{
+    if (m_core)
+        QMetaObject::invokeMethod(m_core, "applySocketAction", Qt::QueuedConnection,
+                                  Q_ARG(SocketAction, action));
 }

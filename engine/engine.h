@@ -23,12 +23,26 @@ public:
     bool isRunning() const { return m_thread.isRunning(); }
 
     const EngineConfig &config() const { return m_config; }
+    // Takes effect at the next start() (the monitor's "apply settings" restarts).
+    void setConfig(EngineConfig config) { m_config = std::move(config); }
     // For queued connections and invokeMethod only; never call it directly.
     EngineCore *core() const { return m_core; }
+    // The running engine's telemetry (null when stopped). Only its reader
+    // methods may be used from this thread; it goes away with stop().
+    Telemetry *telemetry() const;
+
+    // Non-blocking requests to the running engine (queued into its thread);
+    // answers come back as the signals below. Ignored when stopped.
+    void requestSnapshot(quint64 requestId);
+    void publish(const PublishRequest &request);
+    void applySocketAction(const SocketAction &action);
 
 Q_SIGNALS:
     void started(const StartResult &result);
     void stopped();
+    void snapshotReady(const MonitorSnapshot &snapshot);
+    void publishFinished(const PublishResult &result);
+    void socketActionFinished(const SocketActionResult &result);
 
 private:
     EngineConfig m_config;

@@ -1,18 +1,32 @@
 #include "enginecore.h"
 
 #include "common/logging.h"
+#include "frappe/eventsrouter.h"
 #include "frappe/frappeapp.h"
+#include "frappe/sitenamespacehandler.h"
 #include "metrics/metricscollector.h"
 #include "metrics/metricsserver.h"
 #include "socketio/sioserver.h"
+#include "telemetry/monitorcontrol.h"
+#include "telemetry/telemetry.h"
 #include "testapp/protocoltestapp.h"
 #include "transport/eioserver.h"
 #include "transport/listener.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 
-EngineCore::EngineCore(EngineConfig config) : m_config(std::move(config)) {}
+EngineCore::EngineCore(EngineConfig config)
+    : m_config(std::move(config)), m_telemetry(new Telemetry(this))
+{
+    if (m_config.mode != AppMode::Frappe)
+        m_telemetry->redisStateChanged(QStringLiteral("not used"), QString());
+    else if (m_config.redisUrl.isEmpty())
+        m_telemetry->redisStateChanged(QStringLiteral("not configured"), QString());
+    else
+        m_telemetry->redisStateChanged(QStringLiteral("connecting"), QString());
+}
 
 EngineCore::~EngineCore()
 {
@@ -33,6 +47,8 @@ StartResult EngineCore::start()
     m_sio = new SioServer(eio, m_config.connectTimeoutMs, this);
     m_sio->setMaxNamespacesPerClient(m_config.maxNamespacesPerClient);
     m_sio->setMaxRoomsPerSocket(m_config.maxRoomsPerSocket);
+    m_telemetry->attach(m_sio);
+    m_control = new MonitorControl(m_config, m_sio, m_telemetry, this);
     if (testMode) {
         m_echoHandler = std::make_unique<EngineIoEchoHandler>();
         m_echo = new EioServer(eio, m_echoHandler.get(), this);
@@ -46,6 +62,7 @@ StartResult EngineCore::start()
         });
     } else {
         m_frappe = std::make_unique<FrappeApp>(m_config, m_sio);
+        connectFrappeTelemetry();
         m_sio->setNamespaceResolver(
             [this](const QString &nsp) { return m_frappe->handlerFor(nsp); });
     }
@@ -66,7 +83,10 @@ StartResult EngineCore::start()
     if (m_config.metricsPort >= 0) {
         // Off by default; own listener on 127.0.0.1, read at scrape time.
         m_metrics = new MetricsServer(
-            [this] { return renderMetrics({m_sio, m_listener, m_frappe.get(), nullptr}); }, this);
+            [this] {
+                return renderMetrics({m_sio, m_listener, m_frappe.get(), m_telemetry});
+            },
+            this);
         if (!m_metrics->listen(quint16(m_config.metricsPort), &error)) {
             m_listener->close();
             result.error = QStringLiteral("metrics port: %1").arg(error);
@@ -77,11 +97,17 @@ StartResult EngineCore::start()
     result.ok = true;
     result.port = m_listener->tcpPort();
     result.unixPath = m_listener->unixPath();
+    m_telemetry->setListenAddress(
+        result.unixPath.isEmpty()
+            ? QStringLiteral("%1:%2").arg(m_config.bindAddress.toString()).arg(result.port)
+            : QStringLiteral("unix:%1").arg(result.unixPath));
+    m_telemetry->startSampling();
     return result;
 }
 
 void EngineCore::stop()
 {
+    m_telemetry->stopSampling();
     if (m_listener) m_listener->close();
     if (m_metrics) m_metrics->close();
     if (m_sio) m_sio->eio()->closeAll(QStringLiteral("server shutting down"));
@@ -118,4 +144,59 @@ void EngineCore::respondHealth(Connection *connection, const HttpRequest &)
     if (m_frappe) m_frappe->describeHealth(health);
     connection->respond(
         {200, "application/json", {}, QJsonDocument(health).toJson(QJsonDocument::Compact), false});
+}
+
+// The Frappe layer reports through its hooks; telemetry counts and traces.
+// All of it runs on this thread, so plain callbacks suffice.
+void EngineCore::connectFrappeTelemetry()
+{
+    Telemetry *t = m_telemetry;
+    connect(m_frappe.get(), &FrappeApp::redisStateChanged, t, &Telemetry::redisStateChanged);
+    t->redisStateChanged(m_frappe->redisState(), QString());
+    m_frappe->router()->onRouted = [t](const RoutedEvent &e) {
+        t->redisEventRouted(e.site, e.room, e.event, e.bytes, e.recipients, e.payloadJson, 0);
+    };
+    m_frappe->router()->onDropped = [t](const QString &reason, const QByteArray &raw) {
+        t->redisEventDropped(reason, raw);
+    };
+    m_frappe->siteHandler()->auth().onAuthDone = [t](const QString &site, bool ok, qint64 ms,
+                                                     const QString &error) {
+        t->authCompleted(site, ok, ms, error);
+    };
+}
+
+void EngineCore::requestSnapshot(quint64 requestId)
+{
+    MonitorSnapshot snapshot;
+    if (m_sio) snapshot = buildMonitorSnapshot(*m_sio, m_config, *m_telemetry);
+    snapshot.requestId = requestId;
+    Q_EMIT snapshotReady(snapshot);
+}
+
+void EngineCore::publish(const PublishRequest &request)
+{
+    if (!m_control) {
+        PublishResult result;
+        result.id = request.id;
+        result.error = QStringLiteral("the engine is not running");
+        Q_EMIT publishFinished(result);
+        return;
+    }
+    if (!request.viaRedis) {
+        Q_EMIT publishFinished(m_control->publishDirect(request));
+        return;
+    }
+    QPointer<EngineCore> self(this);
+    m_control->publishViaRedis(request, [self](PublishResult result) {
+        if (self) Q_EMIT self->publishFinished(result);
+    });
+}
+
+void EngineCore::applySocketAction(const SocketAction &action)
+{
+    if (!m_control) {
+        Q_EMIT socketActionFinished({false, QStringLiteral("the engine is not running")});
+        return;
+    }
+    Q_EMIT socketActionFinished(m_control->apply(action));
 }

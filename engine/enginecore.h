@@ -6,6 +6,8 @@
 #pragma once
 
 #include "engineconfig.h"
+#include "telemetry/monitoractions.h"
+#include "telemetry/monitorsnapshot.h"
 #include "transport/connection.h"
 
 #include <QObject>
@@ -18,6 +20,8 @@ class EngineIoEchoHandler;
 class SocketIoTestHandler;
 class FrappeApp;
 class MetricsServer;
+class Telemetry;
+class MonitorControl;
 
 struct StartResult {
     bool ok = false;
@@ -40,12 +44,27 @@ public:
     SioServer *sio() const { return m_sio; }
     FrappeApp *frappe() const { return m_frappe.get(); }
     Listener *listener() const { return m_listener; }
+    // Created with the core, so the application layer can be handed it in
+    // start(). Its reader methods are safe from any thread (see telemetry.h).
+    Telemetry *telemetry() const { return m_telemetry; }
+
+    // --- the desktop monitor's requests; call them queued. Each answers with
+    // the matching signal below.
+    Q_INVOKABLE void requestSnapshot(quint64 requestId);
+    Q_INVOKABLE void publish(const PublishRequest &request);
+    Q_INVOKABLE void applySocketAction(const SocketAction &action);
 
     // RequestHandler
     void handleRequest(Connection *connection, HttpRequest &&request) override;
 
+Q_SIGNALS:
+    void snapshotReady(const MonitorSnapshot &snapshot);
+    void publishFinished(const PublishResult &result);
+    void socketActionFinished(const SocketActionResult &result);
+
 private:
     void respondHealth(Connection *connection, const HttpRequest &request);
+    void connectFrappeTelemetry();
 
     EngineConfig m_config;
     Listener *m_listener = nullptr;
@@ -55,5 +74,7 @@ private:
     std::unique_ptr<SocketIoTestHandler> m_rootTestHandler;
     std::unique_ptr<SocketIoTestHandler> m_customTestHandler;
     std::unique_ptr<FrappeApp> m_frappe;
-    MetricsServer *m_metrics = nullptr; // child; only with --metrics-port
+    MetricsServer *m_metrics = nullptr;  // child; only with --metrics-port
+    Telemetry *m_telemetry = nullptr;    // child: moves to the engine thread with us
+    MonitorControl *m_control = nullptr; // child, made in start()
 };

@@ -3,25 +3,29 @@
 #include "../app/cli.h"
 #include "common/logging.h"
 #include "engine.h"
+#include "guisettings.h"
+#include "monitorwindow.h"
 
 #include <QApplication>
-#include <QLabel>
-#include <QMainWindow>
 
 int runGui(const AppOptions &options)
 {
-    Engine engine(options.engine);
-    const StartResult started = engine.start();
-    if (!started.ok) {
-        qCCritical(lcEngine).noquote() << started.error;
-        return 1;
+    EngineConfig config = options.engine;
+    const QString settingsError = GuiSettings::load().applyTo(config);
+    if (!settingsError.isEmpty())
+        qCWarning(lcEngine).noquote() << "saved monitor settings ignored:" << settingsError;
+    Engine engine(config);
+    MonitorWindow window(&engine);
+    // A failed start stays in the window (status bar), so the settings can fix it.
+    if (window.startEngine()) {
+        // Node prints this exact line; tools wait for it.
+        const StartResult &started = window.lastStart();
+        qCInfo(lcEngine).noquote()
+            << "Realtime service listening on:"
+            << (started.unixPath.isEmpty() ? QString::number(started.port) : started.unixPath);
     }
-    qCInfo(lcEngine).noquote() << "Realtime service listening on:" << started.port;
-    QMainWindow window;
-    window.setWindowTitle(QStringLiteral("frappe-realtime"));
-    window.setCentralWidget(
-        new QLabel(QStringLiteral("Realtime service listening on port %1").arg(started.port)));
-    window.resize(900, 600);
     window.show();
-    return QApplication::exec();
+    const int rc = QApplication::exec();
+    engine.stop();
+    return rc;
 }

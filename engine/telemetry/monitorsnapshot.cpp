@@ -1,0 +1,144 @@
+#include "telemetry/monitorsnapshot.h"
+
+#include "engineconfig.h"
+#include "redis/redisendpoint.h"
+#include "socketio/sioserver.h"
+#include "telemetry/headermask.h"
+#include "telemetry/telemetry.h"
+
+#include <QDateTime>
+#include <QMap>
+#include <QSet>
+
+QString SocketRow::transportText() const
+{
+    if (!webSocket) return QStringLiteral("polling");
+    return upgraded ? QStringLiteral("websocket (upgraded)") : QStringLiteral("websocket");
+}
+
+QStringList MonitorSnapshot::roomNames(const QString &site) const
+{
+    QStringList names;
+    for (const RoomRow &room : rooms)
+        if (room.site == site) names.append(room.room);
+    names.sort();
+    return names;
+}
+
+QString describeAuthEndpoint(const EngineConfig &config)
+{
+    if (config.mode != AppMode::Frappe) return QStringLiteral("none (protocol test server)");
+    if (!config.authUrlOverride.isEmpty()) return config.authUrlOverride;
+    if (!config.webserverHost.isEmpty() && config.webserverPort > 0) {
+        QString host = config.webserverHost;
+        if (!host.contains(QStringLiteral("://"))) host.prepend(QStringLiteral("http://"));
+        return QStringLiteral("%1:%2").arg(host).arg(config.webserverPort);
+    }
+    if (config.developerMode && config.webserverPort > 0)
+        return QStringLiteral("client Origin, port %1 (developer_mode)").arg(config.webserverPort);
+    return QStringLiteral("client Origin");
+}
+
+namespace {
+SocketRow describeSocket(const SioServer &sio, const SioSocket &socket, bool traced)
+{
+    SocketRow row;
+    const HttpRequest &handshake = socket.handshake();
+    row.id = socket.id();
+    row.nsp = socket.nspName();
+    row.site = socket.siteName.isEmpty() ? Telemetry::siteOf(socket.nspName()) : socket.siteName;
+    row.user = socket.user;
+    row.userType = socket.userType;
+    row.webSocket = socket.isWebSocket();
+    row.upgraded = socket.wasUpgraded();
+    row.remote = handshake.peer;
+    row.origin = QString::fromUtf8(handshake.header("origin"));
+    row.connectedAtMs = socket.connectedAtMs();
+    for (const QString &room : socket.rooms())
+        if (room != socket.id()) row.rooms.append(room);
+    row.rooms.sort();
+    row.eventsIn = socket.eventsIn;
+    row.eventsOut = socket.eventsOut;
+    if (const EioSession *session = sio.eio()->session(socket.eioSid())) {
+        row.packetsIn = session->packetsIn;
+        row.packetsOut = session->packetsOut;
+        if (session->isWebSocket() && session->socket) {
+            row.bytesIn = qint64(session->socket->bytesIn());
+            row.bytesOut = qint64(session->socket->bytesOut());
+        }
+    }
+    row.traced = traced;
+    row.headers = maskedHeaders(handshake.headers);
+    row.handshakeUrl = QString::fromUtf8(handshake.path);
+    return row;
+}
+} // namespace
+
+MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &config,
+                                     const Telemetry &telemetry)
+{
+    MonitorSnapshot snap;
+    snap.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    snap.listenAddress = telemetry.totals().listenAddress;
+    snap.authEndpoint = describeAuthEndpoint(config);
+    if (!config.redisUrl.isEmpty()) {
+        const auto endpoint = RedisEndpoint::parse(config.redisUrl);
+        snap.redisUrl = endpoint ? endpoint->display() : config.redisUrl;
+    }
+    snap.sessions = sio.clientCount();
+
+    // Sites of the bench first (so an idle site still shows), then any other
+    // namespace a client managed to open.
+    QMap<QString, SiteRow> sites;
+    if (config.mode == AppMode::Frappe)
+        for (const QString &site : config.sites) {
+            SiteRow row;
+            row.site = site;
+            row.configured = true;
+            sites.insert(site, row);
+        }
+
+    const auto namespaces = sio.namespaces();
+    for (const SioNamespace *ns : namespaces) {
+        const QString site = Telemetry::siteOf(ns->name());
+        SiteRow &siteRow = sites[site];
+        siteRow.site = site;
+        siteRow.active = true;
+        siteRow.sockets = ns->socketCount();
+        QSet<QString> users;
+        for (const SioSocket *socket : ns->sockets()) {
+            if (!socket->user.isEmpty()) users.insert(socket->user);
+            if (snap.sockets.size() < MonitorSnapshot::MaxSocketsListed)
+                snap.sockets.append(
+                    describeSocket(sio, *socket, telemetry.isTraced(ns->name(), socket->id())));
+            else
+                snap.socketsTruncated = true;
+        }
+        siteRow.users = int(users.size());
+        snap.connections += ns->socketCount();
+
+        for (auto it = ns->rooms().cbegin(); it != ns->rooms().cend(); ++it) {
+            // socket.io's per-socket room (named by its id) is noise here.
+            if (it->size() == 1 && (*it->cbegin())->id() == it.key()) continue;
+            RoomRow room;
+            room.site = site;
+            room.room = it.key();
+            room.members = int(it->size());
+            QSet<QString> roomUsers;
+            for (const SioSocket *member : *it) {
+                if (room.memberIds.size() >= MonitorSnapshot::MaxRoomMembersListed) break;
+                room.memberIds.append(member->id());
+                if (!member->user.isEmpty() && !roomUsers.contains(member->user)) {
+                    roomUsers.insert(member->user);
+                    room.users.append(member->user);
+                }
+            }
+            room.memberIds.sort();
+            room.users.sort();
+            snap.rooms.append(room);
+            ++siteRow.rooms;
+        }
+    }
+    snap.sites = sites.values();
+    return snap;
+}

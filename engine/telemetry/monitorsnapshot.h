@@ -1,0 +1,87 @@
+// MonitorSnapshot: the live state of the server (sites, rooms, sockets) as
+// plain values, built on the engine thread on request and handed to the GUI
+// by a queued signal. Nothing in it points into the engine. Credentials in
+// handshake headers are masked before they leave the engine thread.
+// Thread-agnostic value types.
+#pragma once
+
+#include "transport/httprequest.h"
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+class SioServer;
+struct EngineConfig;
+class Telemetry;
+
+struct SocketRow {
+    QString id;
+    QString nsp;
+    QString site;
+    QString user;
+    QString userType;
+    bool webSocket = false;
+    bool upgraded = false; // began on polling, upgraded to WebSocket
+    QString remote;
+    QString origin;
+    qint64 connectedAtMs = 0;
+    QStringList rooms; // without the socket's own id room
+    quint64 eventsIn = 0;
+    quint64 eventsOut = 0;
+    quint64 packetsIn = 0; // Engine.IO packets of the session
+    quint64 packetsOut = 0;
+    qint64 bytesIn = -1; // WebSocket sessions only (-1: long-polling, spread over requests)
+    qint64 bytesOut = -1;
+    bool traced = false;
+    HeaderList headers; // the handshake request, cookie and authorization masked
+    QString handshakeUrl;
+
+    QString transportText() const;
+};
+
+struct RoomRow {
+    QString site;
+    QString room;
+    int members = 0;
+    QStringList memberIds; // at most MaxRoomMembersListed
+    QStringList users;     // distinct users of the members listed
+};
+
+struct SiteRow {
+    QString site;
+    bool configured = false; // a site of the bench (EngineConfig::sites)
+    bool active = false;     // has a namespace with sockets right now
+    int sockets = 0;
+    int users = 0;
+    int rooms = 0;
+};
+
+struct MonitorSnapshot {
+    static constexpr int MaxRoomMembersListed = 200;
+    static constexpr int MaxSocketsListed = 20000;
+
+    quint64 requestId = 0;
+    qint64 takenAtMs = 0;
+    QString listenAddress;
+    QString authEndpoint;
+    QString redisUrl; // password hidden
+    int sessions = 0;
+    int connections = 0;
+    bool socketsTruncated = false;
+    QList<SiteRow> sites;
+    QList<RoomRow> rooms;
+    QList<SocketRow> sockets;
+
+    // Every name a room can be completed from, per site (publish console).
+    QStringList roomNames(const QString &site) const;
+};
+Q_DECLARE_METATYPE(MonitorSnapshot)
+
+// Engine thread: reads the Socket.IO objects directly.
+MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &config,
+                                     const Telemetry &telemetry);
+
+// "Frappe auth endpoint" as the status bar shows it.
+QString describeAuthEndpoint(const EngineConfig &config);
