@@ -135,6 +135,30 @@ describe("Engine.IO over WebSocket", () => {
 		await H.waitFor(async () => (await H.httpRequest({ port: server.port, path: `/engine.io/?EIO=4&transport=polling&sid=${o.sid}` })).status === 400, 3000, 50);
 	});
 
+	it("a refused upgrade is a plain-text 400 with Connection: close, then the socket closes", async () => {
+		const t = await H.rawTcp(server.port);
+		t.write(
+			"GET /engine.io/?EIO=abc&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+				"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+		);
+		const answer = (await t.readUntilClose(3000)).toString();
+		assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+		assert.match(answer, /\r\nConnection: close\r\n/);
+		assert.match(answer, /\r\n\r\nUnsupported protocol version$/);
+	});
+
+	it("the 101 answer carries the RFC 6455 accept key", async () => {
+		const t = await H.rawTcp(server.port);
+		t.write(
+			"GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+				"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+		);
+		const answer = (await t.read(3000)).toString("latin1");
+		assert.match(answer, /^HTTP\/1\.1 101 /);
+		assert.match(answer, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+		t.close();
+	});
+
 	describe("refused upgrades", () => {
 		const cases = [
 			["EIO missing", "/engine.io/?transport=websocket"],
