@@ -3,6 +3,7 @@
 #include "frappe/frappeapp.h"
 #include "metrics/promtext.h"
 #include "socketio/sioserver.h"
+#include "telemetry/telemetry.h"
 #include "transport/listener.h"
 
 #include <QJsonObject>
@@ -102,6 +103,30 @@ void writeRedis(PromText &out, const FrappeApp &frappe)
                    {{"reason", it.key()}});
 }
 
+void writeTelemetry(PromText &out, const Telemetry &telemetry)
+{
+    const TelemetryTotals t = telemetry.totals();
+    out.family("frappe_realtime_auth_requests_total", "counter",
+               "Calls to the Frappe web server that identify a connecting client.");
+    out.sample("frappe_realtime_auth_requests_total", t.authOk, {{"result", QStringLiteral("ok")}});
+    out.sample("frappe_realtime_auth_requests_total", t.authFailed,
+               {{"result", QStringLiteral("failed")}});
+    out.family("frappe_realtime_auth_latency_seconds", "gauge",
+               "Median duration of those calls since start.");
+    out.sample("frappe_realtime_auth_latency_seconds", t.authP50Ms / 1000.0,
+               {{"quantile", QStringLiteral("0.5")}});
+    out.family("frappe_realtime_delivery_latency_seconds", "gauge",
+               "Redis publish to socket write, since start (for messages carrying a "
+               "publish time).");
+    out.sample("frappe_realtime_delivery_latency_seconds", t.latencyP50Ms / 1000.0,
+               {{"quantile", QStringLiteral("0.5")}});
+    out.sample("frappe_realtime_delivery_latency_seconds", t.latencyP99Ms / 1000.0,
+               {{"quantile", QStringLiteral("0.99")}});
+    out.family("frappe_realtime_start_time_seconds", "gauge",
+               "Unix time at which the server started listening.");
+    out.sample("frappe_realtime_start_time_seconds", double(t.startedAtMs) / 1000.0);
+}
+
 } // namespace
 
 QByteArray renderMetrics(const MetricsSources &sources)
@@ -119,6 +144,6 @@ QByteArray renderMetrics(const MetricsSources &sources)
     }
     if (sources.sio) writeSockets(out, *sources.sio);
     if (sources.frappe) writeRedis(out, *sources.frappe);
-    // Auth and latency series come from Telemetry once the engine creates it.
+    if (sources.telemetry) writeTelemetry(out, *sources.telemetry);
     return out.text();
 }
