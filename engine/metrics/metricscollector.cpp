@@ -57,8 +57,7 @@ void writeSockets(PromText &out, const SioServer &sio)
         {"frappe_realtime_connect_errors_total",
          "Namespace connections refused (invalid namespace, origin, auth).",
          c.connectErrors.load()},
-        {"frappe_realtime_events_in_total", "Events received from clients.",
-         c.clientEvents.load()},
+        {"frappe_realtime_events_in_total", "Events received from clients.", c.clientEvents.load()},
         {"frappe_realtime_events_out_total", "Event packets written to sockets (deliveries).",
          c.deliveries.load()},
         {"frappe_realtime_parse_errors_total", "Malformed Socket.IO packets from clients.",
@@ -134,13 +133,11 @@ QByteArray renderMetrics(const MetricsSources &sources)
     PromText out;
     out.family("frappe_realtime_build_info", "gauge", "Version of this frappe-realtime binary.");
     out.sample("frappe_realtime_build_info", 1.0,
-               {{"version", QStringLiteral(RT_VERSION)},
-                {"qt", QString::fromLatin1(qVersion())}});
+               {{"version", QStringLiteral(RT_VERSION)}, {"qt", QString::fromLatin1(qVersion())}});
     if (sources.listener) {
         out.family("frappe_realtime_http_connections", "gauge",
                    "Open TCP/Unix connections on the service port.");
-        out.sample("frappe_realtime_http_connections",
-                   double(sources.listener->openConnections()));
+        out.sample("frappe_realtime_http_connections", double(sources.listener->openConnections()));
     }
     if (sources.sio) writeSockets(out, *sources.sio);
     if (sources.frappe) writeRedis(out, *sources.frappe);

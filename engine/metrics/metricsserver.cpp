@@ -16,8 +16,8 @@ MetricsServer::~MetricsServer() = default;
 bool MetricsServer::listen(quint16 port, QString *error)
 {
     if (!m_listener->listenTcp(QHostAddress::LocalHost, port, error)) return false;
-    qCInfo(lcEngine).noquote() << "Prometheus metrics on: http://127.0.0.1:"
-                                      + QString::number(m_listener->tcpPort()) + "/metrics";
+    qCInfo(lcEngine).noquote() << "Prometheus metrics on: http://127.0.0.1:" +
+                                      QString::number(m_listener->tcpPort()) + "/metrics";
     return true;
 }
 
@@ -38,13 +38,16 @@ void MetricsServer::handleRequest(Connection *connection, HttpRequest &&request)
         return;
     }
     if (request.path != "/metrics") {
-        connection->respond({404, "text/plain; charset=UTF-8", {}, "not found; try /metrics\n",
-                             false});
+        connection->respond(
+            {404, "text/plain; charset=UTF-8", {}, "not found; try /metrics\n", false});
         return;
     }
     if (request.method != "GET" && request.method != "HEAD") {
-        connection->respond({405, "text/plain; charset=UTF-8", {{"Allow", "GET, HEAD"}},
-                             "method not allowed\n", false});
+        connection->respond({405,
+                             "text/plain; charset=UTF-8",
+                             {{"Allow", "GET, HEAD"}},
+                             "method not allowed\n",
+                             false});
         return;
     }
     const QByteArray body = request.method == "HEAD" ? QByteArray() : m_render();
