@@ -51,12 +51,17 @@ void Connection::processHttp()
     while (m_mode == Mode::Http && !m_awaitingResponse && !m_in.isEmpty()) {
         HeadParseResult head = parseRequestHead(m_in, m_limits.maxHeaderBytes);
         if (head.status == HeadParseResult::Incomplete) return;
+        // The refusals below go through respond(), which only answers a
+        // request in progress: mark one, or nothing is sent and the socket
+        // stays open.
         if (head.status == HeadParseResult::TooLarge) {
+            m_awaitingResponse = true;
             qCWarning(lcTransport) << "closing" << m_peer << ":" << head.error;
             respond({431, "text/plain", {}, head.error.toUtf8(), true});
             return;
         }
         if (head.status == HeadParseResult::Malformed) {
+            m_awaitingResponse = true;
             qCWarning(lcTransport) << "closing" << m_peer << ": malformed request:" << head.error;
             respond({400, "text/plain", {}, head.error.toUtf8(), true});
             return;
@@ -65,6 +70,7 @@ void Connection::processHttp()
             qCWarning(lcTransport).nospace()
                 << "closing " << m_peer << ": request body of " << head.contentLength
                 << " bytes exceeds maxPayload " << m_limits.maxPayload;
+            m_awaitingResponse = true;
             respond({413, "text/plain", {}, "Payload Too Large", true});
             return;
         }
