@@ -22,9 +22,6 @@ const FIXTURES = path.join(SOURCE_DIR, "tests", "fixtures", "apps");
 const SITE = "site1.localhost";
 const APPS = ["deskhelp", "meetsuite", "thrower", "spinner", "broken_syntax", "broken_setup", "sandboxed"];
 
-// Until FrappeApp hands sockets to AppHandlers there is nothing to test end to end.
-const wired = fs.readFileSync(path.join(SOURCE_DIR, "engine", "frappe", "frappeapp.cpp"), "utf8").includes("AppHandlers");
-const skip = wired ? false : "FrappeApp does not run app handlers (AppHandlers) yet";
 
 function fixtureApp(name) {
 	const root = path.join(FIXTURES, name);
@@ -42,7 +39,7 @@ function fixtureApp(name) {
 
 const ack = (socket, event, ...args) => socket.timeout(5000).emitWithAck(event, ...args);
 
-describe("app handlers.js", { skip }, () => {
+describe("app handlers.js", () => {
 	let stack;
 	before(async () => {
 		stack = await H.startStack({

@@ -13,8 +13,6 @@ const H = require("./lib/harness.js");
 const SOURCE_DIR = process.env.RT_SOURCE_DIR || path.resolve(__dirname, "..", "..");
 const SITE = "site1.localhost";
 
-const wired = fs.readFileSync(path.join(SOURCE_DIR, "engine", "frappe", "frappeapp.cpp"), "utf8").includes("AppHandlers");
-const skip = wired ? false : "FrappeApp does not run app handlers (AppHandlers) yet";
 
 const handlers = (reply) => `
 const { suffix } = require("./suffix");
@@ -24,7 +22,7 @@ module.exports = (socket) => {
 `;
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-describe("handlers.js hot reload", { skip }, () => {
+describe("handlers.js hot reload", () => {
 	let stack;
 	let file;
 	let helper;
