@@ -207,6 +207,15 @@ void EmbeddedRedis::stop()
 bool startEmbeddedRedisIfWanted(AppOptions &options, EmbeddedRedis &redis)
 {
     if (!options.wantEmbeddedRedis) return true;
+    if (EmbeddedRedis::findBinary().isEmpty()) {
+        // redis-server is only Recommended by the package: a desktop start
+        // without it should still open the monitor, just without events.
+        options.redisDescription = QStringLiteral("none (redis-server is not installed)");
+        qCWarning(lcRedis) << "redis: none - redis-server is not installed (apt install "
+                              "redis-server), so events published by Frappe will not reach "
+                              "clients; or pass --redis URL";
+        return true;
+    }
     QString error;
     if (!redis.start(&error)) {
         qCCritical(lcRedis).noquote() << "embedded redis-server:" << error;
