@@ -75,6 +75,73 @@ if (typeof Promise.prototype.finally !== "function") {
     });
 }
 
+// ------------------------------------------------------------- polyfills
+// Library functions of Node 18+ that Qt 6.4's V4 lacks and handler code
+// uses without thinking about it.
+function define(target, name, value) {
+    if (typeof target[name] !== "function")
+        Object.defineProperty(target, name, { configurable: true, writable: true, value: value });
+}
+define(Object, "fromEntries", function (entries) {
+    var o = {};
+    Array.from(entries).forEach(function (p) { o[p[0]] = p[1]; });
+    return o;
+});
+define(Object, "hasOwn", function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); });
+define(Array.prototype, "flat", function flat(depth) {
+    var d = depth === undefined ? 1 : Number(depth);
+    return this.reduce(function (acc, v) {
+        return acc.concat(Array.isArray(v) && d >= 1 ? flat.call(v, d - 1) : [v]);
+    }, []);
+});
+define(Array.prototype, "flatMap", function (fn, self) { return this.map(fn, self).flat(1); });
+define(Array.prototype, "at", function (i) {
+    var n = Math.trunc(Number(i)) || 0;
+    return this[n < 0 ? this.length + n : n];
+});
+define(String.prototype, "at", function (i) {
+    var n = Math.trunc(Number(i)) || 0;
+    return this.charAt(n < 0 ? this.length + n : n) || undefined;
+});
+define(String.prototype, "replaceAll", function (search, replacement) {
+    if (search instanceof RegExp) {
+        if (!search.global) throw new TypeError("replaceAll must be called with a global RegExp");
+        return this.replace(search, replacement);
+    }
+    return this.split(String(search)).join(typeof replacement === "function" ? replacement(String(search)) : replacement);
+});
+define(String.prototype, "trimStart", function () { return this.replace(/^\s+/, ""); });
+define(String.prototype, "trimEnd", function () { return this.replace(/\s+$/, ""); });
+define(Promise, "allSettled", function (items) {
+    return Promise.all(Array.from(items).map(function (p) {
+        return Promise.resolve(p).then(function (value) { return { status: "fulfilled", value: value }; },
+            function (reason) { return { status: "rejected", reason: reason }; });
+    }));
+});
+define(Promise, "any", function (items) {
+    var list = Array.from(items);
+    return new Promise(function (resolve, reject) {
+        var left = list.length, errors = [];
+        if (!left) reject(new Error("All promises were rejected"));
+        list.forEach(function (p, i) {
+            Promise.resolve(p).then(resolve, function (e) {
+                errors[i] = e;
+                if (--left === 0) { var err = new Error("All promises were rejected"); err.errors = errors; reject(err); }
+            });
+        });
+    });
+});
+function queueMicrotask(fn) { Promise.resolve().then(function () { fn(); }); }
+function structuredClone(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
+class TextEncoder {
+    get encoding() { return "utf-8"; }
+    encode(s) { return new Uint8Array(host.bytesFromString(String(s === undefined ? "" : s), "utf8")); }
+}
+class TextDecoder {
+    get encoding() { return "utf-8"; }
+    decode(b) { return b === undefined ? "" : host.bytesToString(arrayBufferOf(b), "utf8"); }
+}
+
 // ------------------------------------------------- async function runner
 // asynclowering.cpp rewrites `async` functions into generators run by this;
 // each `await` becomes a `yield` whose value is resolved here.
@@ -609,6 +676,8 @@ return {
         console: console, setTimeout: setTimeout, clearTimeout: clearTimer, setInterval: setInterval,
         clearInterval: clearTimer, setImmediate: setImmediate, clearImmediate: clearTimer,
         __rt_async: asyncRunner,
+        queueMicrotask: queueMicrotask, structuredClone: structuredClone,
+        TextEncoder: TextEncoder, TextDecoder: TextDecoder,
         Buffer: Buffer, URLSearchParams: URLSearchParams, Headers: Headers, fetch: fetch,
         process: {
             env: {}, platform: "linux", versions: {}, argv: [],

@@ -277,6 +277,7 @@ private Q_SLOTS:
     void acksBothWays();
     void frappeRequestAndPermission();
     void asyncListener();
+    void modernLibraryFunctions();
     void binaryArguments();
     void failingListenerIsContained();
     void runawayScriptIsInterrupted();
@@ -468,6 +469,23 @@ void TestScripting::frappeRequestAndPermission()
     auto denied = c->waitFor(QStringLiteral("ack:3"));
     QVERIFY(denied);
     QCOMPARE(firstArg(denied).value(QStringLiteral("timed_out")).toBool(), true);
+}
+
+void TestScripting::modernLibraryFunctions()
+{
+    Client *c = client(QStringLiteral("a@example.com"), {QStringLiteral("meetsuite")});
+    c->emitEvent(QStringLiteral("modern"), {}, 11);
+    auto ack = c->waitFor(QStringLiteral("ack:11"));
+    QVERIFY(ack);
+    const QJsonObject r = firstArg(ack);
+    QCOMPARE(r.value(QStringLiteral("fromEntries")).toInt(), 1);
+    QCOMPARE(r.value(QStringLiteral("flat")).toInt(), 3);
+    QCOMPARE(r.value(QStringLiteral("at")).toInt(), 3);
+    QCOMPARE(r.value(QStringLiteral("replaceAll")).toString(), QStringLiteral("a+b+c"));
+    QCOMPARE(r.value(QStringLiteral("text")).toString(), QStringLiteral("h\u00e9llo"));
+    QCOMPARE(r.value(QStringLiteral("globalThis")).toString(), QStringLiteral("function"));
+    QCOMPARE(r.value(QStringLiteral("settled")).toArray(),
+             (QJsonArray{QStringLiteral("fulfilled"), QStringLiteral("rejected")}));
 }
 
 void TestScripting::asyncListener()
