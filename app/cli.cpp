@@ -155,6 +155,7 @@ CliResult parseCommandLine(const QStringList &arguments)
     }
 
     EngineConfig &c = o.engine;
+    o.givenOptions = p.optionNames();
     o.gui = !p.isSet(QStringLiteral("no-gui"));
     c.benchDir = p.value(QStringLiteral("bench"));
     if (p.isSet(QStringLiteral("protocol-test-server"))) {

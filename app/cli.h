@@ -33,6 +33,9 @@ struct AppOptions {
     std::optional<quint16> port;
     std::optional<QString> unixSocketPath;
     std::optional<QString> redisUrl;
+    // Names of the options given on the command line, so settings that the
+    // bench may also carry (the limits) keep the CLI value over the bench's.
+    QStringList givenOptions;
 };
 
 struct CliResult {

@@ -52,6 +52,25 @@ QString applyDevAuth(AppOptions &options)
     return {};
 }
 
+// The bench's realtime_max_* keys land in the same fields as the --max-*
+// options, which were parsed first; put back the ones given on the command line.
+void restoreCliLimits(const AppOptions &options, const EngineConfig &fromCli, EngineConfig &c)
+{
+    const struct {
+        const char *option;
+        int EngineConfig::*field;
+    } limits[] = {
+        {"max-http-header-size", &EngineConfig::maxHttpHeaderBytes},
+        {"max-connections", &EngineConfig::maxConnections},
+        {"max-connections-per-ip", &EngineConfig::maxConnectionsPerIp},
+        {"max-namespaces", &EngineConfig::maxNamespacesPerClient},
+        {"max-rooms", &EngineConfig::maxRoomsPerSocket},
+    };
+    for (const auto &limit : limits)
+        if (options.givenOptions.contains(QLatin1String(limit.option)))
+            c.*limit.field = fromCli.*limit.field;
+}
+
 } // namespace
 
 QString resolveStartupConfig(AppOptions &options)
@@ -67,7 +86,9 @@ QString resolveStartupConfig(AppOptions &options)
             BenchConfigResult loaded = loadBenchConfig(dir, env);
             if (auto *error = std::get_if<BenchConfigError>(&loaded)) return error->toString();
             const BenchConfig &bench = std::get<BenchConfig>(loaded);
+            const EngineConfig fromCli = c;
             applyBenchConfig(bench, c);
+            restoreCliLimits(options, fromCli, c);
             options.benchFound = true;
             qCInfo(lcConfig).noquote()
                 << "mode: bench" << bench.benchDir << "- sites:"
