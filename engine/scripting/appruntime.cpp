@@ -308,7 +308,7 @@ QJSValue AppRuntime::compileModule(const QString &path)
     if (source.isNull() && m_engine.hasError()) return {};
     if (source.startsWith(QLatin1String("#!"))) source.prepend(QLatin1String("//"));
     QString lowerError;
-    const QString lowered = lowerAsyncFunctions(source, &lowerError);
+    const QString lowered = lowerModernSyntax(source, &lowerError);
     if (!lowerError.isEmpty()) {
         m_engine.throwError(QJSValue::SyntaxError, QStringLiteral("%1 (%2)").arg(lowerError, path));
         return {};

@@ -240,6 +240,10 @@ public:
     bool run(QString *error)
     {
         for (qsizetype k = 0; k < t.size(); ++k) {
+            if (is(t, k, "{") && t[k].type == Tok::Punct) {
+                objectSpread(k);
+                continue;
+            }
             if (t[k].type != Tok::Ident || is(t, k - 1, ".") || is(t, k - 1, "?.")) continue;
             if (t[k].text == QLatin1String("async")) {
                 if (!asyncAt(k, error)) return false;
@@ -378,6 +382,48 @@ private:
         return true; // `async` used as an identifier
     }
 
+    // `{a, ...b, c}` -> `Object.assign({}, {a, }, b, { c})`. Only `{` with a
+    // `...` at its own level qualify (blocks and class bodies never have one);
+    // declarations' destructuring patterns are left alone (V4 rejects object
+    // rest there either way).
+    void objectSpread(qsizetype open)
+    {
+        if (is(t, open - 1, "const") || is(t, open - 1, "let") || is(t, open - 1, "var")) return;
+        const qsizetype close = matching(t, open);
+        if (close < 0) return;
+        QList<qsizetype> spreads;
+        int depth = 0;
+        for (qsizetype j = open + 1; j < close; ++j) {
+            if (opens(t[j]))
+                ++depth;
+            else if (closes(t[j]))
+                --depth;
+            else if (depth == 0 && t[j].type == Tok::Punct && t[j].text == QLatin1String("..."))
+                spreads.append(j);
+        }
+        if (spreads.isEmpty()) return;
+        add(t[open].start, 1, QStringLiteral("Object.assign({}, {"), 2);
+        for (const qsizetype dots : spreads) {
+            add(t[dots].start, 3, QStringLiteral("}, "), 2);
+            // The spread expression ends at the next comma of this level or the close.
+            int d = 0;
+            qsizetype j = dots + 1;
+            for (; j < close; ++j) {
+                if (opens(t[j]))
+                    ++d;
+                else if (closes(t[j]))
+                    --d;
+                else if (d == 0 && is(t, j, ","))
+                    break;
+            }
+            if (j < close)
+                add(t[j].start, 1, QStringLiteral(", {"), 2);
+            else
+                add(t[close].start, 0, QStringLiteral(", {"), 0);
+        }
+        add(t[close].start, 1, QStringLiteral("})"), 2);
+    }
+
     // Last token of the unary-expression operand starting at `k`.
     qsizetype operandEnd(qsizetype k) const
     {
@@ -427,10 +473,11 @@ private:
 
 } // namespace
 
-QString lowerAsyncFunctions(const QString &source, QString *error)
+QString lowerModernSyntax(const QString &source, QString *error)
 {
     error->clear();
-    if (!source.contains(QLatin1String("async"))) return source;
+    if (!source.contains(QLatin1String("async")) && !source.contains(QLatin1String("...")))
+        return source;
     QList<Token> tokens;
     Lexer lexer(source);
     if (!lexer.run(tokens, error)) return source;

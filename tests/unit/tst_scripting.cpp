@@ -671,6 +671,15 @@ void TestScripting::asyncLoweringKeepsSemantics_data()
     QTest::newRow("async as a name") << "(function () { var async = function (v) { return v; }; "
                                         "return Promise.resolve(async(5)); })()"
                                      << "5";
+    QTest::newRow("object spread") << "Promise.resolve(JSON.stringify({ a: 1, ...{ b: 2, c: 3 }, "
+                                      "c: 4, ...[5].map(x => ({ d: x }))[0] }))"
+                                   << "{\"a\":1,\"b\":2,\"c\":4,\"d\":5}";
+    QTest::newRow("array spread and rest untouched")
+        << "(function (...a) { { const b = [...a]; return Promise.resolve(b.length + "
+           "Math.max(...a)); } })(1, 5)"
+        << "7";
+    QTest::newRow("spread only") << "(async (h) => JSON.stringify({...h}))({ k: 'v' })"
+                                 << "{\"k\":\"v\"}";
     QTest::newRow("destructuring param") << "(async ({ message }) => message)({ message: 'm' })"
                                          << "m";
 }
@@ -680,7 +689,7 @@ void TestScripting::asyncLoweringKeepsSemantics()
     QFETCH(QString, source);
     QFETCH(QString, expected);
     QString error;
-    const QString lowered = lowerAsyncFunctions(source, &error);
+    const QString lowered = lowerModernSyntax(source, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(lowered.count(QLatin1Char('\n')), source.count(QLatin1Char('\n')));
     QJSEngine engine;
