@@ -76,6 +76,19 @@ describe("first run: no bench, no Redis, --auth dev", () => {
 		}
 	});
 
+	test("SIGTERM disconnects connected clients promptly and exits with 0", async () => {
+		const { server } = await startFirstRun();
+		const ws = await H.connectClient(`${server.url}/site1.localhost`, { transports: ["websocket"] });
+		const poll = await H.connectClient(`${server.url}/site1.localhost`, { transports: ["polling"] });
+		const gone = Promise.all([H.waitForEvent(ws, "disconnect", 5000), H.waitForEvent(poll, "disconnect", 5000)]);
+		const started = Date.now();
+		const info = await server.stop(8000);
+		await gone;
+		assert.equal(info.code, 0);
+		assert.equal(info.forced, false);
+		assert.ok(Date.now() - started < 5000, "shutdown took under 5 s");
+	});
+
 	test("SIGKILL of the server takes the embedded redis-server with it", async () => {
 		const { server, redisPid } = await startFirstRun();
 		assert.ok(alive(redisPid));
