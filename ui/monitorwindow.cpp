@@ -226,9 +226,8 @@ void MonitorWindow::updateStatusBar()
     const TelemetryTotals t = telemetry->totals();
     const RateSample last = telemetry->latestRate();
     m_listen->setText(tr("Listening on %1").arg(t.listenAddress));
-    m_redis->setText(t.redisDetail.isEmpty()
-                         ? tr("Redis: %1").arg(t.redisState)
-                         : tr("Redis: %1 (%2)").arg(t.redisState, t.redisDetail));
+    m_redis->setText(tr("Redis: %1").arg(t.redisState));
+    m_redis->setToolTip(t.redisDetail); // can be long (URL, channels, last error)
     m_auth->setText(tr("Auth: %1").arg(describeAuthEndpoint(m_engine->config())));
     m_uptime->setText(
         tr("Up %1").arg(fmt::duration(QDateTime::currentMSecsSinceEpoch() - t.startedAtMs)));

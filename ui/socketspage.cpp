@@ -45,6 +45,7 @@ SocketsPage::SocketsPage(QWidget *parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
@@ -123,7 +124,9 @@ void SocketsPage::applySnapshot(const MonitorSnapshot &snapshot)
         rows.append(row);
         m_sockets.insert(row.key, s);
     }
+    const bool first = m_model->rowCount() == 0 && !rows.isEmpty();
     m_model->setRows(rows);
+    if (first) m_view->resizeColumnsToContents(); // once: later the user's widths stay
     updateButtons();
 }
 

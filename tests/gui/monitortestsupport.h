@@ -66,3 +66,82 @@ private:
     QString m_nsp;
     QWebSocket m_ws;
 };
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+// A throwaway redis-server and the Node Frappe web stub (tests/support), for
+// tests that run the engine in Frappe mode. start() returns false (and the
+// caller skips) when node or redis-server is missing.
+class FrappeBackends {
+public:
+    ~FrappeBackends()
+    {
+        for (QProcess *p : {&stub, &redis})
+            if (p->state() != QProcess::NotRunning) {
+                p->terminate();
+                p->waitForFinished(3000);
+            }
+    }
+
+    bool start(const QString &stubScript)
+    {
+        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+        QString redisBin = qEnvironmentVariable("RT_REDIS_SERVER");
+        if (redisBin.isEmpty())
+            redisBin = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (node.isEmpty() || redisBin.isEmpty() || stubScript.isEmpty()) return false;
+        {
+            QTcpServer probe;
+            probe.listen(QHostAddress::LocalHost, 0);
+            redisPort = probe.serverPort();
+        }
+        redis.start(redisBin,
+                    {QStringLiteral("--port"), QString::number(redisPort), QStringLiteral("--bind"),
+                     QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                     QStringLiteral("--appendonly"), QStringLiteral("no")});
+        stub.start(node, {stubScript, QStringLiteral("--port"), QStringLiteral("0")});
+        if (!redis.waitForStarted() || !stub.waitForStarted()) return false;
+        QByteArray line;
+        QElapsedTimer clock;
+        clock.start();
+        while (!line.contains('\n') && clock.elapsed() < 10000) {
+            stub.waitForReadyRead(100);
+            line += stub.readAllStandardOutput();
+        }
+        const qsizetype at = line.indexOf("listening on ");
+        if (at < 0) return false;
+        stubUrl = QStringLiteral("http://") + QString::fromLatin1(line.mid(at + 13).trimmed());
+        while (clock.elapsed() < 10000) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, redisPort);
+            if (s.waitForConnected(100)) return true;
+            QTest::qWait(50);
+        }
+        return false;
+    }
+
+    QString redisUrl() const { return QStringLiteral("redis://127.0.0.1:%1").arg(redisPort); }
+
+    QProcess redis;
+    QProcess stub;
+    quint16 redisPort = 0;
+    QString stubUrl;
+};
+
+// Connects as a desk browser behind nginx would: cookie sid, same-origin
+// Origin, X-Frappe-Site-Name.
+inline RawSioClient *connectDeskClient(quint16 port, const QByteArray &sid, const QString &site,
+                                       QObject *parent)
+{
+    auto *client = new RawSioClient(QLatin1Char('/') + site, parent);
+    client->open(port, {{"Cookie", "sid=" + sid + "; system_user=yes; full_name=Jane"},
+                        {"Origin", QByteArray("http://127.0.0.1:") + QByteArray::number(port)},
+                        {"X-Frappe-Site-Name", site.toUtf8()},
+                        {"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}});
+    return client;
+}

@@ -14,6 +14,7 @@
 #include "throughputpage.h"
 
 #include <QDir>
+#include <QHeaderView>
 #include <QTabWidget>
 #include <QTableView>
 #include <QtTest>
@@ -28,10 +29,17 @@ private Q_SLOTS:
         QDir().mkpath(dir);
         QCoreApplication::setOrganizationName(QStringLiteral("frappe-realtime-screenshots"));
 
+        FrappeBackends backends;
+        if (!backends.start(QFINDTESTDATA("../support/frappe-stub.js")))
+            QSKIP("needs node, redis-server and tests/support/frappe-stub.js");
         EngineConfig config;
-        config.mode = AppMode::ProtocolTestServer;
+        config.mode = AppMode::Frappe;
         config.bindAddress = QHostAddress::LocalHost;
         config.port = 0;
+        config.sites = {QStringLiteral("erp.example.com"), QStringLiteral("portal.example.com"),
+                        QStringLiteral("staging.example.com")};
+        config.authUrlOverride = backends.stubUrl;
+        config.redisUrl = backends.redisUrl();
         Engine engine(config);
         MonitorWindow window(&engine);
         window.setPollInterval(100);
@@ -41,59 +49,65 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
+        // Desk users (System Users) and portal users (Website Users).
+        const QList<QPair<QByteArray, QString>> who = {
+            {"sys.jane", QStringLiteral("erp.example.com")},
+            {"sys.omar", QStringLiteral("erp.example.com")},
+            {"admin1", QStringLiteral("erp.example.com")},
+            {"sys.li", QStringLiteral("erp.example.com")},
+            {"web.customer7", QStringLiteral("portal.example.com")},
+            {"web.customer9", QStringLiteral("portal.example.com")}};
         QList<RawSioClient *> clients;
-        for (int i = 0; i < 6; ++i) {
-            auto *c = new RawSioClient(i % 3 == 0 ? QStringLiteral("/") : QStringLiteral("/custom"),
-                                       this);
-            c->open(port, {{"Origin", "http://site1.local"},
-                           {"Cookie", "sid=0123456789abcdef; full_name=Jane"},
-                           {"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}});
-            clients.append(c);
-        }
+        for (const auto &[sid, site] : who)
+            clients.append(connectDeskClient(port, sid, site, this));
         for (RawSioClient *c : clients)
-            QTRY_VERIFY(!c->socketId.isEmpty());
+            QTRY_VERIFY_WITH_TIMEOUT(!c->socketId.isEmpty(), 10000);
 
-        // Rooms as a desk would have them, joined through the monitor's own actions.
+        // The rooms a desk asks for when a user opens lists and forms.
+        clients[0]->emitEvent("[\"doc_subscribe\",\"Sales Invoice\",\"SINV-0001\"]");
+        clients[1]->emitEvent("[\"doc_subscribe\",\"Sales Invoice\",\"SINV-0001\"]");
+        clients[0]->emitEvent("[\"doctype_subscribe\",\"ToDo\"]");
+        clients[3]->emitEvent("[\"doc_open\",\"Sales Invoice\",\"SINV-0001\"]");
+        clients[2]->emitEvent("[\"task_subscribe\",\"8f2c1a\"]");
         SocketsPage *sockets = window.socketsPage();
-        const QStringList rooms = {QStringLiteral("all"), QStringLiteral("website"),
-                                   QStringLiteral("doc:Sales Invoice/SINV-0001"),
-                                   QStringLiteral("doctype:ToDo"),
-                                   QStringLiteral("task_progress:8f2c")};
-        for (int i = 0; i < clients.size(); ++i) {
-            QTRY_VERIFY(sockets->selectSocket(clients[i]->socketId));
-            for (int r = 0; r <= i % rooms.size(); ++r)
-                sockets->joinCurrent(rooms[r]);
-        }
         QTRY_VERIFY(sockets->selectSocket(clients[1]->socketId));
         sockets->toggleTraceCurrent();
 
         // Some traffic for the chart and the inspector, over a few seconds.
         PublishPage *publish = window.publishPage();
-        for (int second = 0; second < 6; ++second) {
-            for (int i = 0; i < 3 + second * 2; ++i)
-                clients[i % clients.size()]->emitEvent("[\"doc_subscribe\",\"ToDo\",\"TD-0001\"]");
-            publish->setForm(QStringLiteral("custom"),
+        for (int second = 0; second < 8; ++second) {
+            for (int i = 0; i < 2 + second; ++i)
+                clients[i % 4]->emitEvent("[\"ping\"]");
+            publish->setForm(QStringLiteral("erp.example.com"),
                              QStringLiteral("doc:Sales Invoice/SINV-0001"),
                              QStringLiteral("doc_update"),
                              QStringLiteral("{\"doctype\": \"Sales Invoice\", \"name\": "
                                             "\"SINV-0001\", \"modified\": \"2026-11-28 20:%1:00\"}")
                                  .arg(10 + second),
-                             false);
+                             true);
             publish->send();
-            publish->setForm(QStringLiteral("custom"), QStringLiteral("all"),
+            publish->setForm(QStringLiteral("erp.example.com"), QStringLiteral("doctype:ToDo"),
                              QStringLiteral("list_update"),
                              QStringLiteral("{\"doctype\": \"ToDo\", \"name\": \"TD-%1\", "
-                                            "\"user\": \"jane@example.com\"}")
+                                            "\"user\": \"sys.jane@example.com\"}")
                                  .arg(second),
-                             false);
+                             true);
             publish->send();
+            if (second % 3 == 0) {
+                publish->setForm(QStringLiteral("portal.example.com"), QStringLiteral("website"),
+                                 QStringLiteral("refetch_resource"),
+                                 QStringLiteral("{\"cache_key\": \"orders\"}"), false);
+                publish->send();
+            }
+            if (second == 4)
+                connectDeskClient(port, "denied1", QStringLiteral("erp.example.com"), this);
             QTest::qWait(1000);
         }
-        publish->setForm(QStringLiteral("custom"), QStringLiteral("doctype:ToDo"),
-                         QStringLiteral("msgprint"),
-                         QStringLiteral("{\n  \"message\": \"Hello from the monitor\",\n  "
+        publish->setForm(QStringLiteral("erp.example.com"),
+                         QStringLiteral("user:sys.jane@example.com"), QStringLiteral("msgprint"),
+                         QStringLiteral("{\n  \"message\": \"Payroll run finished\",\n  "
                                         "\"indicator\": \"green\"\n}"),
-                         false);
+                         true);
 
         auto save = [&](QWidget *w, const QString &name) {
             QTest::qWait(250);
