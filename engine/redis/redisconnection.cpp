@@ -1,5 +1,7 @@
 #include "redis/redisconnection.h"
 
+#include <sys/ioctl.h>
+
 #include "redis/respencoder.h"
 
 #include <QLocalSocket>
@@ -213,4 +215,17 @@ void RedisConnection::teardown()
         m_device = nullptr;
     }
     m_reader.reset();
+}
+
+bool RedisConnection::hasUnreadData() const
+{
+    if (!m_device) return false;
+    if (m_device->bytesAvailable() > 0) return true;
+    qintptr fd = -1;
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
+        fd = tcp->socketDescriptor();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        fd = local->socketDescriptor();
+    int pending = 0;
+    return fd >= 0 && ::ioctl(int(fd), FIONREAD, &pending) == 0 && pending > 0;
 }

@@ -29,6 +29,9 @@ public:
     const RedisEndpoint &endpoint() const { return m_endpoint; }
     Phase phase() const { return m_phase; }
     bool isReady() const { return m_phase == Phase::Ready; }
+    // Bytes received but not yet handled (in Qt's buffer or still in the
+    // kernel's): a busy event loop, not a dead server.
+    bool hasUnreadData() const;
 
     // Starts connecting; the outcome arrives later (never inside this call) as ready() or
     // failed(). timeoutMs bounds connect + AUTH + SELECT together.

@@ -170,7 +170,10 @@ void RedisSubscriber::armReplyDeadline(int ms)
 
 void RedisSubscriber::onReplyDeadline()
 {
-    if (m_activitySinceArm) {
+    // Under a burst the engine thread can be busy for seconds while the
+    // reply already waits unread; dropping the link then would lose every
+    // message behind it.
+    if (m_activitySinceArm || m_connection.hasUnreadData()) {
         m_activitySinceArm = false;
         m_replyDeadline.start();
         return;
