@@ -195,7 +195,13 @@ void Connection::write(const QByteArray &bytes)
         qCWarning(lcTransport).nospace()
             << "disconnecting slow consumer " << m_peer << ": " << m_device->bytesToWrite()
             << " bytes unsent (limit " << m_limits.maxOutboundBytes << ")";
-        abort(QStringLiteral("transport error"));
+        // Not abort() here: write() runs inside broadcasts, and a synchronous
+        // teardown would delete the session and its sockets' room entries
+        // under the caller's loop (heap-use-after-free found by ASan). Refuse
+        // further frames now and close on the next event-loop pass.
+        m_mode = Mode::Closed;
+        QMetaObject::invokeMethod(
+            this, [this] { abort(QStringLiteral("transport error")); }, Qt::QueuedConnection);
     }
 }
 
