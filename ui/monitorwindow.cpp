@@ -67,6 +67,19 @@ void MonitorWindow::buildUi()
     m_restart = bar->addAction(tr("Restart"), this, &MonitorWindow::restartEngine);
     bar->addSeparator();
     bar->addAction(tr("Settings…"), this, &MonitorWindow::openSettings);
+    const QString devUser = m_engine->config().devAuthUser;
+    if (!devUser.isEmpty()) {
+        // Dev auth admits every loopback client without asking Frappe: say so
+        // where nobody can miss it, not only in the log.
+        bar->addSeparator();
+        auto *warning = new QLabel(
+            tr("  DEV AUTH: every local client is admitted as %1 without a login  ").arg(devUser),
+            this);
+        warning->setObjectName(QStringLiteral("devAuthWarning"));
+        warning->setStyleSheet(QStringLiteral(
+            "QLabel { background: #b00020; color: white; font-weight: bold; padding: 3px; }"));
+        bar->addWidget(warning);
+    }
 
     m_listen = new QLabel(this);
     m_redis = new QLabel(this);

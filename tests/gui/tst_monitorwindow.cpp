@@ -76,6 +76,19 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_bob->socketId.isEmpty());
     }
 
+    void devAuthIsShownOnlyInDevMode()
+    {
+        QVERIFY(!m_window->findChild<QLabel *>(QStringLiteral("devAuthWarning")));
+        EngineConfig config;
+        config.devAuthUser = QStringLiteral("Administrator");
+        Engine devEngine(config);
+        MonitorWindow devWindow(&devEngine); // not started: the banner depends on config only
+        auto *warning = devWindow.findChild<QLabel *>(QStringLiteral("devAuthWarning"));
+        QVERIFY(warning);
+        QVERIFY(warning->text().contains(QStringLiteral("DEV AUTH")));
+        QVERIFY(warning->text().contains(QStringLiteral("Administrator")));
+    }
+
     void cleanupTestCase()
     {
         delete m_window;
