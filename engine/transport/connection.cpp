@@ -1,10 +1,14 @@
 #include "transport/connection.h"
 
 #include "common/logging.h"
+#include "transport/outputflusher.h"
 
 #include <QAbstractSocket>
 #include <QLocalSocket>
 #include <QTimer>
+#include <cerrno>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 Connection::Connection(QIODevice *device, QString peer, RequestHandler *handler,
                        ConnectionLimits limits, QObject *parent)
@@ -104,10 +108,7 @@ void Connection::respond(const HttpResponse &response)
     }
     if (close) {
         m_mode = Mode::Closed;
-        if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
-            tcp->disconnectFromHost();
-        else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
-            local->disconnectFromServer();
+        shutdownDevice();
         finish(QStringLiteral("transport close"));
         return;
     }
@@ -177,23 +178,21 @@ void Connection::closeWebSocket(quint16 code, const QByteArray &reason)
         write(ws::encodeClose(code, reason));
     }
     m_mode = Mode::Closed;
-    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
-        tcp->disconnectFromHost();
-    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
-        local->disconnectFromServer();
+    shutdownDevice();
     finish(code == ws::CloseNormal ? QStringLiteral("transport close")
                                    : QStringLiteral("transport error"));
 }
 
 void Connection::write(const QByteArray &bytes)
 {
-    // Buffered sockets queue the (implicitly shared) array and write once per
-    // event-loop pass, so a burst of frames costs one syscall.
+    if (bytes.isEmpty()) return;
     m_bytesOut += bytes.size();
-    m_device->write(bytes);
-    if (m_device->bytesToWrite() > m_limits.maxOutboundBytes && m_mode != Mode::Closed) {
+    if (m_pending.isEmpty()) OutputFlusher::forCurrentThread()->markDirty(this);
+    m_pending.append(bytes);
+    m_pendingBytes += bytes.size();
+    if (queuedBytes() > m_limits.maxOutboundBytes && m_mode != Mode::Closed) {
         qCWarning(lcTransport).nospace()
-            << "disconnecting slow consumer " << m_peer << ": " << m_device->bytesToWrite()
+            << "disconnecting slow consumer " << m_peer << ": " << queuedBytes()
             << " bytes unsent (limit " << m_limits.maxOutboundBytes << ")";
         // Not abort() here: write() runs inside broadcasts, and a synchronous
         // teardown would delete the session and its sockets' room entries
@@ -205,8 +204,66 @@ void Connection::write(const QByteArray &bytes)
     }
 }
 
+void Connection::flushPending()
+{
+    if (m_pending.isEmpty()) return;
+    qsizetype done = 0; // whole chunks written
+    qint64 partial = 0; // bytes of chunk `done` already written
+    int fd = -1;
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
+        fd = int(tcp->socketDescriptor());
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        fd = int(local->socketDescriptor());
+    // Straight to the kernel only while Qt holds nothing older for this socket.
+    if (fd >= 0 && m_device->bytesToWrite() == 0) {
+        while (done < m_pending.size()) {
+            iovec iov[64];
+            int count = 0;
+            for (qsizetype i = done; i < m_pending.size() && count < 64; ++i, ++count) {
+                const QByteArray &chunk = m_pending.at(i);
+                const qint64 skip = i == done ? partial : 0;
+                iov[count].iov_base = const_cast<char *>(chunk.constData()) + skip;
+                iov[count].iov_len = size_t(chunk.size() - skip);
+            }
+            msghdr msg = {};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = size_t(count);
+            ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break; // EAGAIN or an error: Qt's buffer takes the rest and reports errors
+            while (n > 0 && done < m_pending.size()) {
+                const qint64 left = m_pending.at(done).size() - partial;
+                if (n >= left) {
+                    n -= left;
+                    ++done;
+                    partial = 0;
+                } else {
+                    partial += n;
+                    n = 0;
+                }
+            }
+            if (partial > 0) break; // the kernel buffer is full
+        }
+    }
+    for (qsizetype i = done; i < m_pending.size(); ++i)
+        m_device->write(i == done && partial ? m_pending.at(i).mid(partial) : m_pending.at(i));
+    m_pending.clear();
+    m_pendingBytes = 0;
+}
+
+void Connection::shutdownDevice()
+{
+    flushPending();
+    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
+        tcp->disconnectFromHost();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        local->disconnectFromServer();
+}
+
 void Connection::abort(const QString &reason)
 {
+    m_pending.clear();
+    m_pendingBytes = 0;
     if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
         tcp->abort();
     else if (auto *local = qobject_cast<QLocalSocket *>(m_device))

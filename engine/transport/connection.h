@@ -71,6 +71,10 @@ public:
 
     void abort(const QString &reason);
 
+    // Writes what write() queued during this event-loop pass (OutputFlusher
+    // calls it once per pass; close paths call it before shutting down).
+    void flushPending();
+
     quint64 bytesIn() const { return m_bytesIn; }
     quint64 bytesOut() const { return m_bytesOut; }
 
@@ -81,6 +85,8 @@ private:
     void processHttp();
     void processWebSocket(const QByteArray &bytes);
     void write(const QByteArray &bytes);
+    qint64 queuedBytes() const { return m_pendingBytes + m_device->bytesToWrite(); }
+    void shutdownDevice();
     void finish(const QString &reason);
 
     QIODevice *m_device;
@@ -94,6 +100,8 @@ private:
     bool m_closeAfterResponse = false;
     bool m_headRequest = false; // the request in progress is a HEAD: answer without body
     ws::FrameParser m_frames;
+    QList<QByteArray> m_pending; // implicitly shared chunks, not yet written
+    qint64 m_pendingBytes = 0;
     bool m_closeSent = false;
     bool m_finished = false;
     std::function<void(Connection *)> m_closedCallback;
