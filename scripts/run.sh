@@ -7,7 +7,7 @@
 #   bash scripts/run.sh [args...]          e.g. --bench /path/to/frappe-bench --port 9000
 #   RT_SKIP_DEPS=1 bash scripts/run.sh     skip the apt step
 #
-# Adds --no-gui when there is no DISPLAY / WAYLAND_DISPLAY (unless --gui/--no-gui given).
+# Adds --no-gui when there is no DISPLAY / WAYLAND_DISPLAY (unless --no-gui is given).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,7 +34,7 @@ if [[ $# -eq 0 ]]; then
 fi
 has_gui_flag=0
 for a in "$@"; do
-    if [[ "$a" == "--no-gui" || "$a" == "--gui" ]]; then has_gui_flag=1; fi
+    if [[ "$a" == "--no-gui" ]]; then has_gui_flag=1; fi
 done
 if [[ $has_gui_flag -eq 0 && -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
     extra+=(--no-gui)
