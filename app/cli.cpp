@@ -139,7 +139,9 @@ CliResult parseCommandLine(const QStringList &arguments)
     }
     if (p.isSet(QStringLiteral("help"))) {
         result.status = CliResult::ExitOk;
-        result.message = p.helpText();
+        // Parsed before any QCoreApplication exists, so Qt cannot name the binary.
+        result.message = p.helpText().replace(QStringLiteral("<executable_name>"),
+                                              QStringLiteral("frappe-realtime"));
         return result;
     }
     if (p.isSet(QStringLiteral("version"))) {
