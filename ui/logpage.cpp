@@ -12,22 +12,6 @@
 namespace {
 constexpr int MaxEntries = 5000;
 
-int severity(QtMsgType type)
-{
-    switch (type) {
-    case QtDebugMsg:
-        return 0;
-    case QtInfoMsg:
-        return 1;
-    case QtWarningMsg:
-        return 2;
-    case QtCriticalMsg:
-        return 3;
-    case QtFatalMsg:
-        return 4;
-    }
-    return 1;
-}
 } // namespace
 
 LogPage::LogPage(QWidget *parent)
@@ -61,7 +45,8 @@ void LogPage::setMinimumLevel(QtMsgType level)
 
 bool LogPage::accepts(const LogEntry &entry) const
 {
-    return severity(entry.type) >= severity(QtMsgType(m_level->currentData().toInt()));
+    return LogHub::severity(entry.type) >=
+           LogHub::severity(QtMsgType(m_level->currentData().toInt()));
 }
 
 QString LogPage::format(const LogEntry &e)

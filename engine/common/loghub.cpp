@@ -5,7 +5,15 @@
 #include <cstdio>
 
 namespace {
-int severity(QtMsgType t)
+
+void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    LogHub::instance().append(type, QString::fromLatin1(context.category ? context.category : ""),
+                              message);
+}
+} // namespace
+
+int LogHub::severity(QtMsgType t)
 {
     switch (t) {
     case QtDebugMsg:
@@ -21,13 +29,6 @@ int severity(QtMsgType t)
     }
     return 1;
 }
-
-void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    LogHub::instance().append(type, QString::fromLatin1(context.category ? context.category : ""),
-                              message);
-}
-} // namespace
 
 LogHub &LogHub::instance()
 {

@@ -29,6 +29,8 @@ public:
     quint64 lastSeq() const;
 
     static QString levelName(QtMsgType type);
+    // Debug < Info < Warning < Critical < Fatal (QtMsgType's values are not in that order).
+    static int severity(QtMsgType type);
     void append(QtMsgType type, const QString &category, const QString &message);
 
 private:

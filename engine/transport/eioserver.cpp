@@ -200,16 +200,22 @@ void EioServer::handleUpgrade(Connection *connection, const HttpRequest &request
     startTimerFor(session, session->upgradeTimer, m_settings.upgradeTimeoutMs);
 }
 
+void EioServer::answerParkedGet(EioSession *session, const QByteArray &body)
+{
+    Connection *parked = session->parkedGet;
+    if (!parked) return;
+    session->parkedGet = nullptr;
+    parked->setClosedCallback(nullptr);
+    HttpResponse r = baseResponse(session->handshake);
+    r.body = body;
+    parked->respond(r);
+}
+
 void EioServer::handleGet(Connection *connection, EioSession *session)
 {
     if (session->parkedGet) {
         // Overlapping GETs: the parked one gets a close packet, the new one a 400.
-        Connection *parked = session->parkedGet;
-        session->parkedGet = nullptr;
-        parked->setClosedCallback(nullptr);
-        HttpResponse r = baseResponse(session->handshake);
-        r.body = "1";
-        parked->respond(r);
+        answerParkedGet(session, "1");
         HttpRequest fake = session->handshake;
         destroy(session, QStringLiteral("transport error"));
         return respondError(connection, fake, BadRequest);
@@ -286,14 +292,7 @@ void EioServer::handleIncoming(EioSession *session, const eio::Packet &packet)
         if (session->heartbeat == EioSession::Heartbeat::WaitingForPong) schedulePing(session);
         return;
     case eio::PacketType::Close:
-        if (session->parkedGet) {
-            Connection *parked = session->parkedGet;
-            session->parkedGet = nullptr;
-            parked->setClosedCallback(nullptr);
-            HttpResponse r = baseResponse(session->handshake);
-            r.body = "6";
-            parked->respond(r);
-        }
+        answerParkedGet(session, "6");
         destroy(session, QStringLiteral("transport close"));
         return;
     case eio::PacketType::Noop:
@@ -357,14 +356,7 @@ void EioServer::finishUpgrade(EioSession *session)
     session->upgraded = true;
     session->transport = EioSession::Transport::WebSocket;
     session->socket = socket;
-    if (session->parkedGet) {
-        Connection *parked = session->parkedGet;
-        session->parkedGet = nullptr;
-        parked->setClosedCallback(nullptr);
-        HttpResponse r = baseResponse(session->handshake);
-        r.body = "6";
-        parked->respond(r);
-    }
+    answerParkedGet(session, "6");
     for (const auto &p : std::as_const(session->queue))
         socket->sendFrame(wsFrameOf(p));
     session->packetsOut += session->queue.size();
@@ -477,13 +469,7 @@ void EioServer::destroy(EioSession *session, const QString &reason, bool notify)
     stopTimerFor(session->upgradeTimer);
     stopTimerFor(session->drainTimer);
     if (notify && !session->closing) m_handler->onSessionClosed(session, reason);
-    if (Connection *parked = session->parkedGet) {
-        session->parkedGet = nullptr;
-        parked->setClosedCallback(nullptr);
-        HttpResponse r = baseResponse(session->handshake);
-        r.body = "1";
-        parked->respond(r);
-    }
+    answerParkedGet(session, "1");
     for (Connection *c : {session->socket.data(), session->probe.data()}) {
         if (!c) continue;
         m_wsOwners.remove(c);

@@ -73,6 +73,8 @@ private:
     void finishUpgrade(EioSession *session);
     void abortUpgrade(EioSession *session);
     void respondPoll(EioSession *session);
+    // Ends a parked long-poll GET with this body (`1` close, `6` noop), if any.
+    void answerParkedGet(EioSession *session, const QByteArray &body);
     void scheduleFlush(EioSession *session);
     void flushDirty();
     void schedulePing(EioSession *session);
