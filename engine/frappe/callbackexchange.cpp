@@ -1,13 +1,19 @@
 #include "frappe/callbackexchange.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-
 namespace {
+
+constexpr int kMaxRedirects = 20; // fetch's limit
+
+const QString kFetchFailed = QStringLiteral("TypeError: fetch failed");
+
+bool isTls(const QUrl &url)
+{
+    return url.scheme() == QLatin1String("https");
+}
 
 int effectivePort(const QUrl &url)
 {
-    return url.port(url.scheme() == QLatin1String("https") ? 443 : 80);
+    return url.port(isTls(url) ? 443 : 80);
 }
 
 // fetch follows any redirect; this client carries a session cookie or token
@@ -20,22 +26,32 @@ bool redirectAllowed(const QUrl &from, const QUrl &to)
     return from.scheme() == QLatin1String("http") && to.scheme() == QLatin1String("https");
 }
 
-// Connection-level failures (refused, reset, DNS, TLS, cancelled): no
-// complete response exists even if a status line arrived. Qt also reports
-// HTTP statuses as errors (400 as ProtocolInvalidOperationError, 403 as
-// ContentAccessDenied, ...); those are ordinary responses whose body the
-// caller reads, so only this range counts as a transport failure.
-bool isTransportError(QNetworkReply::NetworkError error)
+bool isRedirectStatus(int status)
 {
-    return error >= QNetworkReply::ConnectionRefusedError &&
-           error <= QNetworkReply::UnknownNetworkError;
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// fetch drops the body's own headers when a redirect turns the request into
+// a GET.
+QByteArray withoutBodyHeaders(const QByteArray &headerLines)
+{
+    QByteArray kept;
+    qsizetype start = 0;
+    while (start < headerLines.size()) {
+        const qsizetype end = headerLines.indexOf("\r\n", start) + 2;
+        const QByteArrayView line(headerLines.constData() + start, end - start);
+        const bool bodyHeader =
+            line.size() > 8 && line.first(8).compare("content-", Qt::CaseInsensitive) == 0;
+        if (!bodyHeader) kept.append(line);
+        start = end;
+    }
+    return kept;
 }
 
 } // namespace
 
-CallbackExchange::CallbackExchange(QNetworkAccessManager *nam, int timeoutMs, Done done,
-                                   QObject *parent)
-    : QObject(parent), m_nam(nam), m_done(std::move(done))
+CallbackExchange::CallbackExchange(HttpClient *http, int timeoutMs, Done done, QObject *parent)
+    : QObject(parent), m_http(http), m_done(std::move(done))
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &CallbackExchange::onDeadline);
@@ -44,22 +60,37 @@ CallbackExchange::CallbackExchange(QNetworkAccessManager *nam, int timeoutMs, Do
 
 CallbackExchange::~CallbackExchange()
 {
-    dropReply();
+    cancelRequest();
 }
 
-void CallbackExchange::send(const QNetworkRequest &request, const QByteArray &method,
-                            const QByteArray &body)
+void CallbackExchange::send(const QUrl &url, const QByteArray &method,
+                            const QByteArray &headerLines, const QByteArray &body)
 {
-    if (m_settled || m_reply) return;
-    m_current = request.url();
-    if (method == "GET")
-        m_reply = m_nam->get(request);
-    else if (method == "HEAD")
-        m_reply = m_nam->head(request);
-    else
-        m_reply = m_nam->sendCustomRequest(request, method, body);
-    connect(m_reply, &QNetworkReply::finished, this, &CallbackExchange::onFinished);
-    connect(m_reply, &QNetworkReply::redirected, this, &CallbackExchange::onRedirected);
+    if (m_settled || m_request) return;
+    m_current = url;
+    m_method = method;
+    m_headerLines = headerLines;
+    m_body = body;
+    sendHop();
+}
+
+void CallbackExchange::sendHop()
+{
+    HttpClientRequest request;
+    request.origin.tls = isTls(m_current);
+    request.origin.host = m_current.host(QUrl::FullyEncoded);
+    request.origin.port = quint16(effectivePort(m_current));
+    request.method = m_method;
+    request.target =
+        m_current.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    if (!request.target.startsWith('/')) request.target.prepend('/');
+    request.headerLines = m_headerLines;
+    request.body = m_body;
+    // The client outlives every exchange (FrappeWebClient deletes them
+    // first) and the request is cancelled with the exchange.
+    m_request = m_http->send(std::move(request), [this](HttpClientResponse response) {
+        onResponse(std::move(response));
+    });
 }
 
 void CallbackExchange::fail(ExchangeResult::Failure failure, const QString &nodeError,
@@ -70,40 +101,54 @@ void CallbackExchange::fail(ExchangeResult::Failure failure, const QString &node
     result.failure = failure;
     result.nodeError = nodeError;
     result.detail = detail;
-    dropReply();
+    cancelRequest();
     settle(std::move(result));
 }
 
-void CallbackExchange::onFinished()
+void CallbackExchange::onResponse(HttpClientResponse response)
 {
-    if (m_settled || !m_reply) return;
-    QNetworkReply *reply = m_reply;
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    ExchangeResult result;
-    if (isTransportError(reply->error()) || !status.isValid()) {
-        result.failure = ExchangeResult::Failure::Network;
-        result.nodeError = QStringLiteral("TypeError: fetch failed");
-        result.detail = reply->errorString();
-    } else {
-        result.status = status.toInt();
-        result.body = reply->readAll();
-    }
-    dropReply();
-    settle(std::move(result));
-}
-
-void CallbackExchange::onRedirected(const QUrl &target)
-{
-    if (m_settled || !m_reply) return;
-    if (redirectAllowed(m_current, target)) {
-        m_current = target;
-        Q_EMIT m_reply->redirectAllowed();
+    m_request = 0;
+    if (m_settled) return;
+    if (!response.ok()) {
+        // fetch reports every transport failure, refused to malformed, alike.
+        fail(ExchangeResult::Failure::Network, kFetchFailed, response.errorString);
         return;
     }
-    fail(ExchangeResult::Failure::Network, QStringLiteral("TypeError: fetch failed"),
-         QStringLiteral("refused redirect from %1 to another origin: %2")
-             .arg(m_current.adjusted(QUrl::RemoveQuery).toString(),
-                  target.adjusted(QUrl::RemoveQuery).toString()));
+    if (isRedirectStatus(response.status) && followRedirect(response)) return;
+    if (m_settled) return;
+    ExchangeResult result;
+    result.status = response.status;
+    result.body = std::move(response.body);
+    settle(std::move(result));
+}
+
+bool CallbackExchange::followRedirect(const HttpClientResponse &response)
+{
+    const QByteArray location = response.header("location");
+    if (location.isEmpty()) return false; // an ordinary answer, as fetch sees it
+    const QUrl target = m_current.resolved(QUrl::fromEncoded(location));
+    if (++m_redirects > kMaxRedirects) {
+        fail(ExchangeResult::Failure::Network, kFetchFailed,
+             QStringLiteral("more than %1 redirects").arg(kMaxRedirects));
+        return true;
+    }
+    if (!target.isValid() || !redirectAllowed(m_current, target)) {
+        fail(ExchangeResult::Failure::Network, kFetchFailed,
+             QStringLiteral("refused redirect from %1 to another origin: %2")
+                 .arg(m_current.adjusted(QUrl::RemoveQuery).toString(),
+                      target.adjusted(QUrl::RemoveQuery).toString()));
+        return true;
+    }
+    const int status = response.status;
+    if ((status == 303 && m_method != "HEAD") ||
+        ((status == 301 || status == 302) && m_method == "POST")) {
+        m_method = "GET";
+        m_body.clear();
+        m_headerLines = withoutBodyHeaders(m_headerLines);
+    }
+    m_current = target;
+    sendHop();
+    return true;
 }
 
 void CallbackExchange::onDeadline()
@@ -130,14 +175,8 @@ void CallbackExchange::settle(ExchangeResult result)
         Qt::QueuedConnection);
 }
 
-void CallbackExchange::dropReply()
+void CallbackExchange::cancelRequest()
 {
-    if (!m_reply) return;
-    QNetworkReply *reply = m_reply;
-    m_reply.clear();
-    disconnect(reply, nullptr, this, nullptr);
-    // abort() emits finished() synchronously; nobody listens any more.
-    if (reply->isRunning()) reply->abort();
-    // We may be inside one of its signals: let it unwind first.
-    reply->deleteLater();
+    if (!m_request) return;
+    m_http->cancel(std::exchange(m_request, 0));
 }

@@ -6,25 +6,22 @@
 // - redirects followed only within the same origin (or an http -> https
 //   upgrade of the same host), since every request carries credentials;
 // - completion delivered exactly once, from the event loop: never
-//   synchronously and never from inside a QNetworkReply signal, so the
-//   receiver may destroy the client, and this object with it. Destroying the
-//   exchange first drops its completion uninvoked.
-// Thread affinity: lives on the thread of its QNetworkAccessManager (the
-// engine thread) and must be used only there.
+//   synchronously and never from inside a socket signal, so the receiver
+//   may destroy the client, and this object with it. Destroying the
+//   exchange first drops its completion uninvoked and cancels its request.
+// Thread affinity: lives on the thread of its HttpClient (the engine
+// thread) and must be used only there.
 #pragma once
 
+#include "httpclient/httpclient.h"
+
 #include <QByteArray>
-#include <QNetworkRequest>
 #include <QObject>
-#include <QPointer>
 #include <QString>
 #include <QTimer>
 #include <QUrl>
 
 #include <functional>
-
-class QNetworkAccessManager;
-class QNetworkReply;
 
 struct ExchangeResult {
     enum class Failure { None, Network, Timeout, Invalid };
@@ -40,26 +37,34 @@ class CallbackExchange : public QObject {
 public:
     using Done = std::function<void(ExchangeResult)>;
 
-    CallbackExchange(QNetworkAccessManager *nam, int timeoutMs, Done done, QObject *parent);
+    CallbackExchange(HttpClient *http, int timeoutMs, Done done, QObject *parent);
     ~CallbackExchange() override;
 
     // True once a result is fixed; later send() and fail() calls are ignored.
     bool isSettled() const { return m_settled; }
 
-    void send(const QNetworkRequest &request, const QByteArray &method, const QByteArray &body);
+    // url must be an absolute http or https URL; headerLines are complete
+    // "Name: value\r\n" lines without Host and framing headers.
+    void send(const QUrl &url, const QByteArray &method, const QByteArray &headerLines,
+              const QByteArray &body);
     void fail(ExchangeResult::Failure failure, const QString &nodeError, const QString &detail);
 
 private:
-    void onFinished();
-    void onRedirected(const QUrl &target);
+    void sendHop();
+    void onResponse(HttpClientResponse response);
+    bool followRedirect(const HttpClientResponse &response);
     void onDeadline();
     void settle(ExchangeResult result);
-    void dropReply();
+    void cancelRequest();
 
-    QNetworkAccessManager *m_nam;
-    QPointer<QNetworkReply> m_reply;
+    HttpClient *m_http;
+    HttpClient::RequestId m_request = 0;
     QTimer m_deadline;
     QUrl m_current; // URL of the hop in flight, for the redirect check
+    QByteArray m_method;
+    QByteArray m_headerLines;
+    QByteArray m_body;
+    int m_redirects = 0;
     Done m_done;
     ExchangeResult m_result;
     bool m_settled = false;

@@ -6,12 +6,9 @@
 #include "frappe/credentialmask.h"
 #include "frappe/jsjson.h"
 
+#include "httpclient/httpclient.h"
+
 #include <QJsonArray>
-#include <QNetworkAccessManager>
-#include <QNetworkCookie>
-#include <QNetworkCookieJar>
-#include <QNetworkProxy>
-#include <QNetworkRequest>
 #include <QPointer>
 
 #include <algorithm>
@@ -23,7 +20,6 @@
 namespace {
 
 constexpr int kDefaultTimeoutMs = 10000;
-constexpr int kMaxRedirects = 20; // fetch's limit
 
 const QString kUserInfoPath = QStringLiteral("/api/method/frappe.realtime.get_user_info");
 const QString kHasPermissionPath = QStringLiteral("/api/method/frappe.realtime.has_permission");
@@ -32,17 +28,8 @@ const QString kCanSubscribeDoctypePath =
 const QString kCanSubscribeDocPath =
     QStringLiteral("/api/method/frappe.realtime.can_subscribe_doc");
 
-// Callbacks act for many users through one QNetworkAccessManager; a jar
-// would replay one user's Set-Cookie on the next user's request.
-class NoCookieJar : public QNetworkCookieJar {
-public:
-    using QNetworkCookieJar::QNetworkCookieJar;
-    QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
-    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
-};
-
 // Headers this client sets itself: credentials and site must come from the
-// socket, not from an app handler, and Qt owns Host and the message framing.
+// socket, not from an app handler, and HttpClient owns Host and the framing.
 bool isClientOwnedHeader(const QByteArray &lowerName)
 {
     static const QList<QByteArray> owned = {"authorization",
@@ -127,19 +114,14 @@ QString bodyExcerpt(const QByteArray &body)
 FrappeWebClient::FrappeWebClient(const EngineConfig &cfg, QObject *parent)
     : QObject(parent), m_cfg(cfg),
       m_timeoutMs(cfg.authTimeoutMs > 0 ? cfg.authTimeoutMs : kDefaultTimeoutMs),
-      m_nam(new QNetworkAccessManager(this))
-{
-    // Node's fetch ignores http_proxy; the web server is normally next door.
-    m_nam->setProxy(QNetworkProxy::NoProxy);
-    m_nam->setCookieJar(new NoCookieJar);
-    m_nam->setRedirectPolicy(QNetworkRequest::UserVerifiedRedirectPolicy);
-}
+      m_http(new HttpClient(this))
+{}
 
 FrappeWebClient::~FrappeWebClient()
 {
     m_permissionWaiters.clear();
-    // Before the QNetworkAccessManager goes: each exchange detaches from its
-    // reply, so no completion can be queued during teardown.
+    // Before the HttpClient goes: each exchange cancels its request, so no
+    // completion can be queued during teardown.
     qDeleteAll(findChildren<CallbackExchange *>(QString(), Qt::FindDirectChildrenOnly));
 }
 
@@ -354,7 +336,7 @@ void FrappeWebClient::exchange(const CallerIdentity &caller, const QByteArray &m
                                const CallbackUrl &target, const QByteArray &body,
                                const HeaderList &extraHeaders, ExchangeDone done)
 {
-    auto *call = new CallbackExchange(m_nam, m_timeoutMs, std::move(done), this);
+    auto *call = new CallbackExchange(m_http, m_timeoutMs, std::move(done), this);
     if (!target.nodeError.isEmpty()) {
         call->fail(ExchangeResult::Failure::Invalid, target.nodeError,
                    QStringLiteral("request not sent"));
@@ -368,14 +350,13 @@ void FrappeWebClient::exchange(const CallerIdentity &caller, const QByteArray &m
         // the client (the exchange's parent) may be gone.
         if (!guard || guard->isSettled()) return;
         QString headerError;
-        const QNetworkRequest request =
-            buildRequest(caller, url, extraHeaders, secret, &headerError);
+        const QByteArray headerLines = buildHeaderLines(caller, extraHeaders, secret, &headerError);
         if (!headerError.isEmpty()) {
             guard->fail(ExchangeResult::Failure::Invalid, headerError,
                         QStringLiteral("request not sent"));
             return;
         }
-        guard->send(request, method, body);
+        guard->send(url, method, headerLines, body);
     };
     if (m_secretProvider)
         m_secretProvider(std::move(sendWithSecret));
@@ -383,26 +364,19 @@ void FrappeWebClient::exchange(const CallerIdentity &caller, const QByteArray &m
         sendWithSecret(std::nullopt);
 }
 
-QNetworkRequest FrappeWebClient::buildRequest(const CallerIdentity &caller, const QUrl &url,
-                                              const HeaderList &extraHeaders,
-                                              const std::optional<QByteArray> &secret,
-                                              QString *error) const
+QByteArray FrappeWebClient::buildHeaderLines(const CallerIdentity &caller,
+                                             const HeaderList &extraHeaders,
+                                             const std::optional<QByteArray> &secret,
+                                             QString *error) const
 {
-    QNetworkRequest request(url);
-    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::UserVerifiedRedirectPolicy);
-    request.setMaximumRedirectsAllowed(kMaxRedirects);
-
     // fetch's Headers joins repeated names with ", ".
-    QList<QPair<QByteArray, QByteArray>> headers;
+    HeaderList headers;
     for (const auto &[name, value] : extraHeaders) {
         const QByteArray lower = name.toLower();
         if (!isToken(name) || !isSafeHeaderValue(value)) {
             *error = QStringLiteral("TypeError: invalid header name or value for '%1'")
                          .arg(QString::fromLatin1(name.left(64)));
-            return request;
+            return {};
         }
         if (isClientOwnedHeader(lower)) {
             qCDebug(lcAuth).noquote() << "ignoring header" << name << "set by an app handler";
@@ -416,32 +390,42 @@ QNetworkRequest FrappeWebClient::buildRequest(const CallerIdentity &caller, cons
             headers.append({name, value});
     }
     const auto has = [&](const char *lowerName) {
-        return std::any_of(headers.cbegin(), headers.cend(),
-                           [&](const auto &h) { return h.first.toLower() == lowerName; });
+        return std::any_of(headers.cbegin(), headers.cend(), [&](const auto &h) {
+            return h.first.compare(lowerName, Qt::CaseInsensitive) == 0;
+        });
     };
-    if (!has("accept"))
-        headers.append(qMakePair(QByteArray("Accept"), QByteArray("application/json")));
-    if (!has("user-agent"))
-        headers.append(
-            qMakePair(QByteArray("User-Agent"), QByteArray("frappe-realtime/" RT_VERSION)));
 
-    if (!caller.authorization.isEmpty())
-        headers.append({"Authorization", caller.authorization});
-    else if (!caller.sid.isEmpty())
-        headers.append({"Cookie", "sid=" + caller.sid});
-    if (secret && !secret->isEmpty()) headers.append({"X-Frappe-Socket-Secret", *secret});
+    const QByteArray siteName = caller.siteName.toUtf8();
+    const QByteArray credentialName = caller.authorization.isEmpty() ? "Cookie" : "Authorization";
+    const QByteArray credential = !caller.authorization.isEmpty() ? caller.authorization
+                                  : !caller.sid.isEmpty()         ? "sid=" + caller.sid
+                                                                  : QByteArray();
+    for (const QByteArray *value : {&credential, &siteName}) {
+        if (!isSafeHeaderValue(*value)) {
+            *error = QStringLiteral("TypeError: invalid value for header '%1'")
+                         .arg(QString::fromLatin1(value == &siteName ? "X-Frappe-Site-Name"
+                                                                     : credentialName));
+            return {};
+        }
+    }
+    if (secret && !isSafeHeaderValue(*secret)) {
+        *error = QStringLiteral("TypeError: invalid value for header 'X-Frappe-Socket-Secret'");
+        return {};
+    }
+
+    QByteArray lines;
+    lines.reserve(256);
+    const auto add = [&lines](QByteArrayView name, QByteArrayView value) {
+        lines.append(name).append(": ").append(value).append("\r\n");
+    };
+    for (const auto &[name, value] : std::as_const(headers))
+        add(name, value);
+    if (!has("accept")) add("Accept", "application/json");
+    if (!has("user-agent")) add("User-Agent", "frappe-realtime/" RT_VERSION);
+    if (!credential.isEmpty()) add(credentialName, credential);
+    if (secret && !secret->isEmpty()) add("X-Frappe-Socket-Secret", *secret);
     // Node leaves the site to the URL's Host; a direct gunicorn target (and
     // any non-nginx proxy) needs the header to pick the site.
-    if (!caller.siteName.isEmpty())
-        headers.append({"X-Frappe-Site-Name", caller.siteName.toUtf8()});
-
-    for (const auto &[name, value] : headers) {
-        if (!isSafeHeaderValue(value)) {
-            *error = QStringLiteral("TypeError: invalid value for header '%1'")
-                         .arg(QString::fromLatin1(name));
-            return request;
-        }
-        request.setRawHeader(name, value);
-    }
-    return request;
+    if (!siteName.isEmpty()) add("X-Frappe-Site-Name", siteName);
+    return lines;
 }

@@ -34,8 +34,7 @@
 #include <optional>
 
 class CallbackExchange;
-class QNetworkAccessManager;
-class QNetworkRequest;
+class HttpClient;
 struct CallbackUrl;
 struct ExchangeResult;
 
@@ -114,13 +113,13 @@ private:
                            const ExchangeResult &result) const;
     void exchange(const CallerIdentity &caller, const QByteArray &method, const CallbackUrl &target,
                   const QByteArray &body, const HeaderList &extraHeaders, ExchangeDone done);
-    QNetworkRequest buildRequest(const CallerIdentity &caller, const QUrl &url,
-                                 const HeaderList &extraHeaders,
-                                 const std::optional<QByteArray> &secret, QString *error) const;
+    // The request's header lines, Host and framing aside (HttpClient adds them).
+    QByteArray buildHeaderLines(const CallerIdentity &caller, const HeaderList &extraHeaders,
+                                const std::optional<QByteArray> &secret, QString *error) const;
 
     const EngineConfig m_cfg;
     const int m_timeoutMs;
-    QNetworkAccessManager *m_nam;
+    HttpClient *m_http;
     SecretProvider m_secretProvider;
     QHash<QByteArray, QList<std::function<void(bool)>>> m_permissionWaiters;
 };
