@@ -6,6 +6,7 @@
 #include "scripting/apphandlers.h"
 #include "scripting/asynclowering.h"
 #include "scripting/jsprelude.h"
+#include "scripting/loweringruntime.h"
 #include "scripting/modulepath.h"
 #include "scripting/scriptwatchdog.h"
 #include "socketio/sionamespace.h"
@@ -84,6 +85,7 @@ AppRuntime::AppRuntime(AppHandlers *owner, QString app, QString handlersPath, QS
         it.next();
         global.setProperty(it.name(), it.value());
     }
+    installLoweringRuntime(m_engine);
     // Qt 6.4's V4 has no globalThis; Node code also uses `global`.
     global.setProperty(QStringLiteral("globalThis"), global);
     global.setProperty(QStringLiteral("global"), global);

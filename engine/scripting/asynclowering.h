@@ -1,20 +1,27 @@
 // Lowers syntax that Qt 6.4's V4 rejects but real handlers.js files use, at
-// the source level: async functions and `await` become generators driven by
-// a Promise runner (frappe/suite's `socket.on("guest_subscribe", async
-// (guest_id) => {...})`), and object spread in literals becomes
-// Object.assign. Object rest in destructuring stays unsupported. A small
-// tokenizer (strings, template literals, regexes, comments) finds the
-// `async` keywords; everything else is copied byte for byte and no line
-// breaks are added or removed, so error line numbers stay right.
-// Pure function; any thread.
+// the source level, so apps load unmodified. lowerModernSyntax() runs every
+// pass: class fields (classfieldlowering.h), object rest in destructuring
+// (objectrestlowering.h), async functions / `await` / `for await` and object
+// spread (this file), then optional catch bindings, logical assignment and
+// numeric separators (smallsyntaxlowering.h). Each pass tokenizes with
+// jstokens.h, copies everything it does not rewrite byte for byte and adds or
+// removes no line breaks, so error line numbers stay right; a source with
+// none of these constructs comes back unchanged.
+// Pure functions; any thread.
 #pragma once
 
 #include <QString>
 
-// Returns the source with every async function and object spread rewritten;
-// unchanged when it has none. *error is set (and the input returned) when a construct is not
-// understood (e.g. async generators).
+// The whole pipeline. *error is set (and the input returned) when a
+// construct is not understood (e.g. async generators); it names the line.
 QString lowerModernSyntax(const QString &source, QString *error);
 
-// The runner the rewritten code calls (installed as a global).
+// Only the async pass: async functions and `await` become generators driven
+// by a Promise runner (frappe/suite's `socket.on("guest_subscribe", async
+// (guest_id) => {...})`), `for await` a loop that yields each step, and
+// object spread in literals Object.assign.
+QString lowerAsyncFunctions(const QString &source, QString *error);
+
+// Globals the rewritten code calls (installed by the runtime).
 inline constexpr const char *kAsyncRunnerName = "__rt_async";
+inline constexpr const char *kAsyncIteratorName = "__rt_aiter";

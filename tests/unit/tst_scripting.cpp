@@ -9,10 +9,12 @@
 #include "protocol/siopacket.h"
 #include "scripting/apphandlers.h"
 #include "scripting/asynclowering.h"
+#include "scripting/loweringruntime.h"
 #include "socketio/sioserver.h"
 
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJSEngine>
 #include <QJsonDocument>
@@ -286,6 +288,13 @@ private Q_SLOTS:
     void hotReload();
     void asyncLoweringKeepsSemantics_data();
     void asyncLoweringKeepsSemantics();
+    void modernSyntaxLoweringKeepsSemantics_data();
+    void modernSyntaxLoweringKeepsSemantics();
+    void loweringLeavesLookalikesAlone_data();
+    void loweringLeavesLookalikesAlone();
+    void loweringRefusalsNameTheLine_data();
+    void loweringRefusalsNameTheLine();
+    void modernSyntaxAppLoads();
 
 private:
     Client *client(const QString &user, const QStringList &apps);
@@ -684,15 +693,17 @@ void TestScripting::asyncLoweringKeepsSemantics_data()
                                          << "m";
 }
 
-void TestScripting::asyncLoweringKeepsSemantics()
+// Lowers `source`, runs it in a fresh engine with the runtime helpers and
+// returns what its promise (or value) settles to, as a string.
+static QString runLowered(const QString &source)
 {
-    QFETCH(QString, source);
-    QFETCH(QString, expected);
     QString error;
     const QString lowered = lowerModernSyntax(source, &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(lowered.count(QLatin1Char('\n')), source.count(QLatin1Char('\n')));
+    if (!error.isEmpty()) return QStringLiteral("lowering error: ") + error;
+    if (lowered.count(QLatin1Char('\n')) != source.count(QLatin1Char('\n')))
+        return QStringLiteral("line count changed: ") + lowered;
     QJSEngine engine;
+    installLoweringRuntime(engine);
     engine.globalObject().setProperty(
         QStringLiteral("__rt_async"),
         engine.evaluate(QStringLiteral(
@@ -702,18 +713,230 @@ void TestScripting::asyncLoweringKeepsSemantics()
             "  if (r.done) resolve(r.value); else Promise.resolve(r.value).then("
             "   function (x) { step('next', x); }, function (e) { step('throw', e); }); }"
             " step('next'); }); })")));
-    const QJSValue promise = engine.evaluate(lowered);
-    QVERIFY2(!promise.isError(), qPrintable(promise.toString() + QStringLiteral(" in ") + lowered));
+    const QJSValue result = engine.evaluate(lowered);
+    if (result.isError())
+        return QStringLiteral("%1 at line %2 in %3")
+            .arg(result.toString(), result.property(QStringLiteral("lineNumber")).toString(),
+                 lowered);
     // Settles through the event loop (promise jobs run there).
     QJSValue box =
         engine
-            .evaluate(QStringLiteral("(function (p) { var box = {}; p.then("
+            .evaluate(QStringLiteral("(function (p) { var box = {}; Promise.resolve(p).then("
                                      "function (v) { box.v = String(v); box.done = true; },"
                                      "function (e) { box.v = 'rejected: ' + e; box.done = true; });"
                                      " return box; })"))
-            .call({promise});
-    QTRY_VERIFY(box.property(QStringLiteral("done")).toBool());
-    QCOMPARE(box.property(QStringLiteral("v")).toString(), expected);
+            .call({result});
+    QElapsedTimer waited;
+    waited.start();
+    while (!box.property(QStringLiteral("done")).toBool() && waited.elapsed() < 5000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    return box.property(QStringLiteral("v")).toString();
+}
+
+void TestScripting::asyncLoweringKeepsSemantics()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, expected);
+    QCOMPARE(runLowered(source), expected);
+}
+
+void TestScripting::modernSyntaxLoweringKeepsSemantics_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("expected");
+    // Object rest.
+    QTest::newRow("rest in a declaration")
+        << "const {a, ...rest} = {a: 1, b: 2, c: 3}; JSON.stringify([a, rest])"
+        << "[1,{\"b\":2,\"c\":3}]";
+    QTest::newRow("rest in arrow parameters") << "(({a, ...r}) => JSON.stringify(r))({a: 1, b: 2})"
+                                              << "{\"b\":2}";
+    QTest::newRow("rest in parameters with defaults, over lines")
+        << "function send(\n\tsocket,\n\t{ path, method = 'GET', params = {}, headers = {}, "
+           "...rest }\n) { return JSON.stringify([path, method, params, headers, rest]); }\n"
+           "send({}, {path: '/x', body: 'b', mode: 'm'})"
+        << "[\"/x\",\"GET\",{},{},{\"body\":\"b\",\"mode\":\"m\"}]";
+    QTest::newRow("rest in a for-of head")
+        << "var s = ''; for (const {a, ...r} of [{a: 1, b: 2}, {a: 3, z: 4}]) s += "
+           "JSON.stringify(r); s"
+        << "{\"b\":2}{\"z\":4}";
+    QTest::newRow("rest in an assignment")
+        << "var a, r; ({a, ...r} = {a: 1, b: 2}); JSON.stringify([a, r])"
+        << "[1,{\"b\":2}]";
+    QTest::newRow("nested rest, computed key, default")
+        << "const k = 'b'; const {[k]: bee, a: {x, ...inner} = {}, ...outer} = "
+           "{a: {x: 1, y: 2}, b: 3, c: 4}; JSON.stringify([bee, x, inner, outer])"
+        << "[3,1,{\"y\":2},{\"c\":4}]";
+    QTest::newRow("computed key evaluated once") << "var n = 0; function key() { n++; return 'a'; "
+                                                    "} const {[key()]: v, ...r} = {a: 1, b: 2}; "
+                                                    "JSON.stringify([v, r, n])"
+                                                 << "[1,{\"b\":2},1]";
+    QTest::newRow("rest inside an array pattern")
+        << "const [first, {p, ...more}] = [0, {p: 1, q: 2}]; JSON.stringify([first, p, more])"
+        << "[0,1,{\"q\":2}]";
+    QTest::newRow("quoted and numeric keys, symbols kept")
+        << "var sym = Symbol('s'); const {'q-1': q, 2: two, ...others} = {'q-1': 1, 2: 2, 3: 3, "
+           "[sym]: 4}; JSON.stringify(others) + (others[sym] === 4)"
+        << "{\"3\":3}true";
+    QTest::newRow("rest and spread together in an async arrow")
+        << "(async ({a, ...r}) => { const {b, ...r2} = await Promise.resolve({...r, d: 4}); "
+           "return JSON.stringify(r2); })({a: 1, b: 2, c: 3})"
+        << "{\"c\":3,\"d\":4}";
+    QTest::newRow("rest of a string") << "const {length, ...chars} = 'ab'; JSON.stringify(chars)"
+                                      << "{\"0\":\"a\",\"1\":\"b\"}";
+    // Class fields.
+    QTest::newRow("public, static and private fields")
+        << "class X { f = 1; static y = 2; #p = 3; get p() { return this.#p; } }\n"
+           "JSON.stringify([new X().f, X.y, new X().p, Object.keys(new X())])"
+        << "[1,2,3,[\"f\"]]";
+    QTest::newRow("fields after super(), arrow field sees this")
+        << "class Base { constructor(v) { this.v = v; } }\nclass D extends Base {\n"
+           "  w = this.v * 2;\n  h = () => this.w + 1\n  constructor(v) {\n    const z = 1\n"
+           "    super(v + z)\n  }\n}\nconst d = new D(1); JSON.stringify([d.v, d.w, d.h()])"
+        << "[2,4,5]";
+    QTest::newRow("derived class without a constructor")
+        << "class E extends Array { tag = 'e'; } const e = new E(); e.push(1); "
+           "JSON.stringify([e.tag, e.length, e instanceof E])"
+        << "[\"e\",1,true]";
+    QTest::newRow("class expression with a static block")
+        << "const C = class { static count = 0; static { this.count = 5; } id = "
+           "++this.constructor.count; }; JSON.stringify([C.count, new C().id, C.count])"
+        << "[5,6,6]";
+    QTest::newRow("private method and #x in o")
+        << "class P { #secret = 'x'; #m() { return this.#secret + '!'; } static has(o) { return "
+           "#secret in o; } run() { return this.#m(); } }\n"
+           "JSON.stringify([new P().run(), P.has(new P()), P.has({}), JSON.stringify(new P())])"
+        << "[\"x!\",true,false,\"{}\"]";
+    QTest::newRow("static private field")
+        << "class Q { static #count = 0; static next() { return ++Q.#count; } } Q.next(); Q.next()"
+        << "2";
+    QTest::newRow("fields without values, quoted names")
+        << "class F { a; b = 2; 'c d' = 3; static z; } JSON.stringify([Object.keys(new F()), "
+           "new F().a === undefined, 'z' in F])"
+        << "[[\"a\",\"b\",\"c d\"],true,true]";
+    QTest::newRow("value on the next line") << "class H { x =\n  5; } new H().x"
+                                            << "5";
+    QTest::newRow("static and get as member names")
+        << "const o = { class: 1 }; class I { static = 3; get = 4; } "
+           "JSON.stringify([o.class, new I().static, new I().get])"
+        << "[1,3,4]";
+    // for await.
+    QTest::newRow("for await over promises")
+        << "(async () => { let s = 0; for await (const x of [1, Promise.resolve(2), 3]) { s += x; "
+           "} return s; })()"
+        << "6";
+    QTest::newRow("for await over an async iterator, continue")
+        << "(async function () { const it = { [Symbol.asyncIterator]() { let i = 0; return { "
+           "next() { i++; return Promise.resolve({ value: i, done: i > 3 }); } }; } };\n"
+           "const out = []; for await (const v of it) { if (v === 2) continue; out.push(v); } "
+           "return out.join(); })()"
+        << "1,3";
+    QTest::newRow("for await with a rest pattern")
+        << "(async () => { const out = []; for await (const {a, ...r} of [{a: 1, b: 2}]) { "
+           "out.push(JSON.stringify(r)); } return out[0]; })()"
+        << "{\"b\":2}";
+    QTest::newRow("for await rejection is catchable")
+        << "(async () => { try { for await (const x of [Promise.reject(new Error('no'))]) {} } "
+           "catch (e) { return 'caught ' + e.message; } })()"
+        << "caught no";
+    // Small syntax.
+    QTest::newRow("optional catch binding") << "try { throw 1; } catch { 'caught' }"
+                                            << "caught";
+    QTest::newRow("logical assignment")
+        << "var a = null; a ??= 5; var b = 0; b ||= 6; var c = 1; c &&= 7; var o = {x: {y: null}}; "
+           "o.x.y ??= 'z'; o['x'].w ||= 'w'; JSON.stringify([a, b, c, o])"
+        << "[5,6,7,{\"x\":{\"y\":\"z\",\"w\":\"w\"}}]";
+    QTest::newRow("logical assignment short-circuits")
+        << "var sets = 0; var o = { get x() { return 1; }, set x(v) { sets++; } }; o.x ||= 2; "
+           "var q = 1 ? o.y ??= 3 : 0; JSON.stringify([sets, q])"
+        << "[0,3]";
+    QTest::newRow("logical assignment without semicolons") << "var a = null\na ??= 1\nvar b = a\nb"
+                                                           << "1";
+    QTest::newRow("numeric separators") << "1_000_000 + 0.000_5 + 0x_ff * 0"
+                                        << "1000000.0005";
+}
+
+void TestScripting::modernSyntaxLoweringKeepsSemantics()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, expected);
+    QCOMPARE(runLowered(source), expected);
+}
+
+void TestScripting::loweringLeavesLookalikesAlone_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::newRow("strings, templates, regexes, comments")
+        << "var s = \"class X { a = 1 } catch { x ??= 1_000 } {a, ...r} = o\"; // class Z { b = 2 "
+           "}\nvar t = `for await (const x of y) ${'a ||= b'} {...r}`; /* a &&= b; 1_0 #p */\n"
+           "var re = /catch {|a ??= b|#p|{a, ...r}/; s + t + re.source";
+    QTest::newRow("supported syntax") << "class A extends Object { static m() { return 1; } get "
+                                         "x() { return 2; } }\nvar [h, ...t] = [1, 2]; "
+                                         "function g(...args) { return args; } g(...t)?.[0] ?? h";
+    QTest::newRow("names that look like keywords")
+        << "var o = { class: 1, static: 2, catch: 3 }; o.catch + o.class; var a_1 = 1, _2 = a_1;";
+}
+
+// Sources without the lowered constructs come back byte for byte.
+void TestScripting::loweringLeavesLookalikesAlone()
+{
+    QFETCH(QString, source);
+    QString error;
+    QCOMPARE(lowerModernSyntax(source, &error), source);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void TestScripting::loweringRefusalsNameTheLine_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("computed field name")
+        << "var k = 'a';\nclass X {\n  [k] = 1;\n}"
+        << "class field lowering: computed class field names are not supported at line 3";
+    QTest::newRow("logical assignment to a call result")
+        << "function f() { return {}; }\nf().x ??= 1"
+        << "logical assignment lowering: the target must be a name or a member chain without "
+           "calls at line 2";
+    QTest::newRow("undeclared private name")
+        << "\nclass Y { m() { return this.#nope; } }"
+        << "class field lowering: private name #nope is not declared at line 2";
+    QTest::newRow("for await without a block")
+        << "(async function () {\n for await (const x of [1]) return x; })()"
+        << "async lowering: for await (...) needs a { } body at line 2";
+    QTest::newRow("async generator") << "async function* g() {}"
+                                     << "async lowering: async generators are not supported at "
+                                        "line 1";
+}
+
+void TestScripting::loweringRefusalsNameTheLine()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, error);
+    QString got;
+    QCOMPARE(lowerModernSyntax(source, &got), source);
+    QCOMPARE(got, error);
+}
+
+// The agentsync fixture (press-agent-manager's shape, with every lowered
+// construct) loads, and its listener POSTs to the web server for the client.
+void TestScripting::modernSyntaxAppLoads()
+{
+    Client *c = client(QStringLiteral("a@example.com"), {QStringLiteral("agentsync")});
+    c->emitEvent(QStringLiteral("remote_job.sync_job"),
+                 {QJsonObject{{QStringLiteral("job_id"), QStringLiteral("J-1")},
+                              {QStringLiteral("data"),
+                               QJsonObject{{QStringLiteral("state"), QStringLiteral("Running")}}},
+                              {QStringLiteral("attempt"), 2}}});
+    auto synced = c->waitFor(QStringLiteral("remote_job.sync_job_synced"));
+    QVERIFY(synced);
+    QVERIFY(!logged(QStringLiteral("failed to load event handlers")));
+    const QJsonObject r = firstArg(synced);
+    QCOMPARE(r.value(QStringLiteral("job_id")).toString(), QStringLiteral("J-1"));
+    QCOMPARE(r.value(QStringLiteral("status")).toInt(), 200);
+    QCOMPARE(r.value(QStringLiteral("outbox_ok")).toBool(), true);
+    QCOMPARE(r.value(QStringLiteral("count")).toInt(), 1);
+    QCOMPARE(r.value(QStringLiteral("http_method")).toString(), QStringLiteral("POST"));
+    QVERIFY(
+        m_frappe->paths.contains(QStringLiteral("POST /api/method/agentsync.remote_job.sync_job")));
 }
 
 QTEST_GUILESS_MAIN(TestScripting)
