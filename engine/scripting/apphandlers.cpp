@@ -27,6 +27,12 @@ constexpr qint64 kMissingRecheckMs = 5000;
 // Pending client acks per socket that no script has answered yet.
 constexpr int kMaxPendingAcksPerSocket = 256;
 
+void addCounts(QHash<QString, quint64> &into, const QHash<QString, quint64> &counts)
+{
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        into[it.key()] += it.value();
+}
+
 // QJSEngine's compiler lints every handlers.js it compiles ("Variable ... is
 // used before its declaration" for helpers defined at the bottom, as real
 // apps do) on the qt.qml.compiler category. Valid JavaScript, not the
@@ -191,8 +197,11 @@ void AppHandlers::reloadChanged()
         if (!affected) continue;
         if (entry.runtime) {
             entry.retiredCalls += entry.runtime->calls();
+            addCounts(entry.retiredEventCalls, entry.runtime->eventCalls());
+            addCounts(entry.retiredEventErrors, entry.runtime->eventErrors());
             m_retired.append(entry.runtime); // keeps serving the sockets it set up
         }
+        ++entry.reloads;
         loadInto(entry);
         if (entry.state == QLatin1String("loaded")) {
             qCInfo(lcHandlers).noquote()
@@ -312,11 +321,16 @@ QList<AppHandlers::AppStatus> AppHandlers::status() const
         s.state = entry.state;
         s.error = entry.error;
         s.calls = entry.retiredCalls;
+        s.eventCalls = entry.retiredEventCalls;
+        s.eventErrors = entry.retiredEventErrors;
         if (entry.runtime) {
             s.events = entry.runtime->events();
             s.calls += entry.runtime->calls();
+            addCounts(s.eventCalls, entry.runtime->eventCalls());
+            addCounts(s.eventErrors, entry.runtime->eventErrors());
         }
         s.loadedAt = entry.loadedAt;
+        s.reloads = entry.reloads;
         out.append(s);
     }
     return out;

@@ -59,6 +59,10 @@ public:
         QStringList events;
         quint64 calls = 0;
         QDateTime loadedAt;
+        int reloads = 0; // hot reloads after a file changed (failed ones too)
+        // Per event name since start, across reloads: listener calls and throws.
+        QHash<QString, quint64> eventCalls;
+        QHash<QString, quint64> eventErrors;
     };
     QList<AppStatus> status() const;
 
@@ -81,6 +85,9 @@ private:
         QDateTime checkedAt;
         std::shared_ptr<AppRuntime> runtime; // for new connections; null unless loaded
         quint64 retiredCalls = 0;
+        QHash<QString, quint64> retiredEventCalls;
+        QHash<QString, quint64> retiredEventErrors;
+        int reloads = 0;
     };
     struct PendingAck {
         QString socketId;

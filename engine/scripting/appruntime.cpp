@@ -239,6 +239,7 @@ void AppRuntime::dispatch(SioSocket *s, const QString &event, const QJsonArray &
 {
     if (!m_events.contains(event) || !m_seen.contains(s->id())) return;
     ++m_calls;
+    ++m_eventCalls[event];
     const Result r =
         call(m_rt.property(QStringLiteral("dispatch")),
              {s->id(), event, compactJson(args), attachmentsToJs(attachments), ackToken},
@@ -465,6 +466,7 @@ void AppRuntime::noteListener(const QString &event)
 
 void AppRuntime::listenerError(const QString &event, const QString &error)
 {
+    ++m_eventErrors[event];
     qCWarning(lcHandlers).noquote()
         << QStringLiteral("error in event handler of %1 for event '%2': %3")
                .arg(m_app, event, error);

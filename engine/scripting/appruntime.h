@@ -39,6 +39,9 @@ public:
     // Events some socket listens to in this app (for the status view).
     QStringList events() const;
     quint64 calls() const { return m_calls; }
+    // Per event name: listener calls, and calls that threw (for the monitor).
+    const QHash<QString, quint64> &eventCalls() const { return m_eventCalls; }
+    const QHash<QString, quint64> &eventErrors() const { return m_eventErrors; }
     // True while JavaScript of this engine is on the stack.
     bool busy() const { return m_depth > 0; }
 
@@ -121,6 +124,8 @@ private:
     QSet<QString> m_events;
     QSet<QString> m_seen;
     quint64 m_calls = 0;
+    QHash<QString, quint64> m_eventCalls;
+    QHash<QString, quint64> m_eventErrors;
 
     int m_depth = 0;
     quint64 m_watchToken = 0;
