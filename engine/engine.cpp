@@ -6,6 +6,7 @@ Engine::Engine(EngineConfig config, QObject *parent) : QObject(parent), m_config
 {
     qRegisterMetaType<StartResult>();
     qRegisterMetaType<MonitorSnapshot>();
+    qRegisterMetaType<SnapshotRequest>();
     qRegisterMetaType<PublishRequest>();
     qRegisterMetaType<PublishResult>();
     qRegisterMetaType<SocketAction>();
@@ -55,11 +56,11 @@ Telemetry *Engine::telemetry() const
     return m_core ? m_core->telemetry() : nullptr;
 }
 
-void Engine::requestSnapshot(quint64 requestId)
+void Engine::requestSnapshot(const SnapshotRequest &request)
 {
     if (m_core)
         QMetaObject::invokeMethod(m_core, "requestSnapshot", Qt::QueuedConnection,
-                                  Q_ARG(quint64, requestId));
+                                  Q_ARG(SnapshotRequest, request));
 }
 
 void Engine::publish(const PublishRequest &request)

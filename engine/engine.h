@@ -33,7 +33,7 @@ public:
 
     // Non-blocking requests to the running engine (queued into its thread);
     // answers come back as the signals below. Ignored when stopped.
-    void requestSnapshot(quint64 requestId);
+    void requestSnapshot(const SnapshotRequest &request);
     void publish(const PublishRequest &request);
     void applySocketAction(const SocketAction &action);
 

@@ -6,7 +6,9 @@
 #include "frappe/sitenamespacehandler.h"
 #include "metrics/metricscollector.h"
 #include "metrics/metricsserver.h"
+#include "scripting/apphandlers.h"
 #include "socketio/sioserver.h"
+#include "telemetry/handlerrows.h"
 #include "telemetry/monitorcontrol.h"
 #include "telemetry/telemetry.h"
 #include "testapp/protocoltestapp.h"
@@ -154,7 +156,8 @@ void EngineCore::connectFrappeTelemetry()
     connect(m_frappe.get(), &FrappeApp::redisStateChanged, t, &Telemetry::redisStateChanged);
     t->redisStateChanged(m_frappe->redisState(), QString());
     m_frappe->router()->onRouted = [t](const RoutedEvent &e) {
-        t->redisEventRouted(e.site, e.room, e.event, e.bytes, e.recipients, e.payloadJson, 0);
+        t->redisEventRouted(e.site, e.room, e.event, e.bytes, e.recipients, e.payloadJson,
+                            e.receivedAtNs);
     };
     m_frappe->router()->onDropped = [t](const QString &reason, const QByteArray &raw) {
         t->redisEventDropped(reason, raw);
@@ -165,11 +168,15 @@ void EngineCore::connectFrappeTelemetry()
     };
 }
 
-void EngineCore::requestSnapshot(quint64 requestId)
+void EngineCore::requestSnapshot(const SnapshotRequest &request)
 {
     MonitorSnapshot snapshot;
-    if (m_sio) snapshot = buildMonitorSnapshot(*m_sio, m_config, *m_telemetry);
-    snapshot.requestId = requestId;
+    if (m_sio) snapshot = buildMonitorSnapshot(*m_sio, m_config, *m_telemetry, request);
+    snapshot.requestId = request.id;
+    if (const AppHandlers *apps = m_frappe ? m_frappe->appHandlers() : nullptr) {
+        snapshot.handlersAvailable = true;
+        snapshot.handlers = describeHandlers(apps->status());
+    }
     Q_EMIT snapshotReady(snapshot);
 }
 

@@ -50,7 +50,7 @@ public:
 
     // --- the desktop monitor's requests; call them queued. Each answers with
     // the matching signal below.
-    Q_INVOKABLE void requestSnapshot(quint64 requestId);
+    Q_INVOKABLE void requestSnapshot(const SnapshotRequest &request);
     Q_INVOKABLE void publish(const PublishRequest &request);
     Q_INVOKABLE void applySocketAction(const SocketAction &action);
 

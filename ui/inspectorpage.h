@@ -38,6 +38,7 @@ public:
     QLineEdit *roomFilter() const { return m_room; }
     QLineEdit *eventFilter() const { return m_event; }
     QLineEdit *textFilter() const { return m_text; }
+    QCheckBox *tracedOnly() const { return m_tracedOnly; }
     // The publish_realtime line for the selected entry (also what Copy puts on
     // the clipboard); empty without a selection.
     QString publishCallOfCurrent() const;

@@ -1,6 +1,7 @@
 #include "monitorwindow.h"
 
 #include "formatting.h"
+#include "handlerspage.h"
 #include "inspectorpage.h"
 #include "logpage.h"
 #include "publishpage.h"
@@ -29,6 +30,10 @@ MonitorWindow::MonitorWindow(Engine *engine, QWidget *parent)
     connect(m_sockets, &SocketsPage::actionRequested, m_engine, &Engine::applySocketAction);
     connect(m_publish, &PublishPage::publishRequested, m_engine, &Engine::publish);
     connect(m_inspector, &InspectorPage::traceRequested, this, &MonitorWindow::traceSocket);
+    // What a snapshot carries depends on the tab and the selected room: ask
+    // again at once when they change, not at the next tick.
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MonitorWindow::requestSnapshot);
+    connect(m_rooms, &RoomsPage::selectedRoomChanged, this, &MonitorWindow::requestSnapshot);
 
     m_timer = new QTimer(this);
     connect(m_timer, &QTimer::timeout, this, &MonitorWindow::poll);
@@ -48,6 +53,7 @@ void MonitorWindow::buildUi()
     m_sockets = new SocketsPage(this);
     m_throughput = new ThroughputPage(this);
     m_inspector = new InspectorPage(this);
+    m_handlers = new HandlersPage(this);
     m_publish = new PublishPage(this);
     m_log = new LogPage(this);
     m_tabs->addTab(m_sites, tr("Sites"));
@@ -55,6 +61,7 @@ void MonitorWindow::buildUi()
     m_tabs->addTab(m_sockets, tr("Sockets"));
     m_tabs->addTab(m_throughput, tr("Throughput"));
     m_tabs->addTab(m_inspector, tr("Event inspector"));
+    m_tabs->addTab(m_handlers, tr("Handlers"));
     m_tabs->addTab(m_publish, tr("Publish"));
     m_tabs->addTab(m_log, tr("Log"));
     setCentralWidget(m_tabs);
@@ -124,6 +131,7 @@ void MonitorWindow::stopEngine()
     m_engine->stop();
     resetFeeds();
     m_lastSnapshot = MonitorSnapshot();
+    m_lastSnapshot.socketsIncluded = true; // empty on purpose: nothing is connected
     onSnapshot(m_lastSnapshot);
     updateActions();
     updateStatusBar();
@@ -172,10 +180,7 @@ void MonitorWindow::poll()
         return;
     }
     // Snapshots at half the poll rate; one in flight at most.
-    if (!m_snapshotPending && (m_tick++ % 2 == 0)) {
-        m_snapshotPending = true;
-        m_engine->requestSnapshot(++m_snapshotId);
-    }
+    if (m_tick++ % 2 == 0) requestSnapshot();
     const QList<RateSample> rates = telemetry->ratesSince(m_rateSeq);
     if (!rates.isEmpty()) {
         m_rateSeq = rates.last().seq;
@@ -192,6 +197,21 @@ void MonitorWindow::poll()
     updateStatusBar();
 }
 
+void MonitorWindow::requestSnapshot()
+{
+    if (m_snapshotPending || !m_engine->isRunning()) return;
+    m_snapshotPending = true;
+    SnapshotRequest request;
+    request.id = ++m_snapshotId;
+    request.sockets = m_sockets->isVisible();
+    if (m_rooms->isVisible()) {
+        const auto [site, room] = m_rooms->selectedRoom();
+        request.membersSite = site;
+        request.membersRoom = room;
+    }
+    m_engine->requestSnapshot(request);
+}
+
 void MonitorWindow::onSnapshot(const MonitorSnapshot &snapshot)
 {
     if (snapshot.requestId == m_snapshotId) m_snapshotPending = false;
@@ -199,7 +219,8 @@ void MonitorWindow::onSnapshot(const MonitorSnapshot &snapshot)
     m_lastSnapshot = snapshot;
     m_sites->applySnapshot(snapshot);
     m_rooms->applySnapshot(snapshot);
-    m_sockets->applySnapshot(snapshot);
+    if (snapshot.socketsIncluded) m_sockets->applySnapshot(snapshot);
+    m_handlers->applySnapshot(snapshot);
     m_publish->applySnapshot(snapshot);
 }
 
@@ -207,20 +228,14 @@ void MonitorWindow::onActionFinished(const SocketActionResult &result)
 {
     statusBar()->showMessage(result.message, 5000);
     // Show the effect without waiting for the next tick.
-    if (!m_snapshotPending && m_engine->isRunning()) {
-        m_snapshotPending = true;
-        m_engine->requestSnapshot(++m_snapshotId);
-    }
+    requestSnapshot();
 }
 
 void MonitorWindow::traceSocket(const QString &socketId)
 {
-    for (const SocketRow &s : std::as_const(m_lastSnapshot.sockets))
-        if (s.id == socketId) {
-            m_engine->applySocketAction({SocketAction::Kind::Trace, s.nsp, s.id, {}, {}, {}});
-            return;
-        }
-    statusBar()->showMessage(tr("No connected socket %1").arg(socketId), 5000);
+    // No namespace: the engine looks the id up (socket rows may not be loaded).
+    if (!socketId.isEmpty())
+        m_engine->applySocketAction({SocketAction::Kind::Trace, {}, socketId, {}, {}, {}});
 }
 
 void MonitorWindow::updateStatusBar()

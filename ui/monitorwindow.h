@@ -1,12 +1,16 @@
 // MonitorWindow: the desktop monitor's main window. Tabs for sites, rooms,
-// sockets, throughput, the event inspector, the publish console and the log;
+// sockets, throughput, the event inspector, app handlers, the publish console
+// and the log;
 // a status bar (listening address, Redis, auth endpoint, uptime, connections,
 // rates); Start/Stop/Restart and Settings.
 //
 // It never blocks on the engine in steady state: a 4 Hz timer asks for a
 // snapshot (queued; the next request waits for the answer, so a busy engine
 // just gets fewer requests), and pulls rate samples, trace entries and log
-// lines by sequence id from the thread-safe Telemetry and LogHub rings.
+// lines by sequence id from the thread-safe Telemetry and LogHub rings. A
+// snapshot carries socket rows only while the Sockets tab shows, and room
+// members only for the selected room: an open window must not slow the
+// engine down.
 // Start/Stop are the only blocking calls (the user asked to wait for them).
 // GUI thread.
 #pragma once
@@ -16,6 +20,7 @@
 
 #include <QMainWindow>
 
+class HandlersPage;
 class InspectorPage;
 class LogPage;
 class PublishPage;
@@ -46,6 +51,7 @@ public:
     SocketsPage *socketsPage() const { return m_sockets; }
     ThroughputPage *throughputPage() const { return m_throughput; }
     InspectorPage *inspectorPage() const { return m_inspector; }
+    HandlersPage *handlersPage() const { return m_handlers; }
     PublishPage *publishPage() const { return m_publish; }
     LogPage *logPage() const { return m_log; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -57,6 +63,8 @@ public:
 private:
     void buildUi();
     void poll();
+    // Asks for a snapshot now unless one is in flight.
+    void requestSnapshot();
     void onSnapshot(const MonitorSnapshot &snapshot);
     void onActionFinished(const SocketActionResult &result);
     void updateStatusBar();
@@ -73,6 +81,7 @@ private:
     SocketsPage *m_sockets = nullptr;
     ThroughputPage *m_throughput = nullptr;
     InspectorPage *m_inspector = nullptr;
+    HandlersPage *m_handlers = nullptr;
     PublishPage *m_publish = nullptr;
     LogPage *m_log = nullptr;
     QAction *m_start = nullptr, *m_stop = nullptr, *m_restart = nullptr;

@@ -85,18 +85,24 @@ RoomsPage::RoomsPage(QWidget *parent)
         filter->site = m_site->currentData().toString();
         filter->refresh();
     });
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &RoomsPage::showMembers);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        showMembers();
+        Q_EMIT selectedRoomChanged();
+    });
+}
+
+QPair<QString, QString> RoomsPage::selectedRoom() const
+{
+    const QModelIndex current = m_view->currentIndex();
+    if (!current.isValid()) return {};
+    const RoomRow room = m_rooms.value(current.data(KeyedTableModel::KeyRole).toString());
+    return {room.site, room.room};
 }
 
 void RoomsPage::applySnapshot(const MonitorSnapshot &snapshot)
 {
     for (const SiteRow &site : snapshot.sites)
         if (m_site->findData(site.site) < 0) m_site->addItem(site.site, site.site);
-
-    m_userOfSocket.clear();
-    for (const SocketRow &socket : snapshot.sockets)
-        m_userOfSocket.insert(socket.site + QLatin1Char('\n') + socket.id, socket.user);
 
     m_rooms.clear();
     QList<KeyedTableModel::Row> rows;
@@ -118,10 +124,11 @@ void RoomsPage::showMembers()
     if (!current.isValid()) return;
     const QString key = current.data(KeyedTableModel::KeyRole).toString();
     const RoomRow room = m_rooms.value(key);
-    for (const QString &id : room.memberIds) {
-        const QString user = m_userOfSocket.value(room.site + QLatin1Char('\n') + id);
+    for (qsizetype i = 0; i < room.memberIds.size(); ++i) {
+        const QString &id = room.memberIds.at(i);
+        const QString user = room.memberUsers.value(i);
         m_members->addItem(user.isEmpty() ? id : QStringLiteral("%1  (%2)").arg(id, user));
     }
-    if (room.members > room.memberIds.size())
+    if (!room.memberIds.isEmpty() && room.members > room.memberIds.size())
         m_members->addItem(tr("… and %1 more").arg(room.members - room.memberIds.size()));
 }

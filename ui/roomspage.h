@@ -1,5 +1,7 @@
 // Rooms: the rooms of each site with member counts, filtered by site and name
-// prefix; the selected room's members (socket id and user) on the side.
+// prefix; the selected room's members (socket id and user) on the side. The
+// engine lists members only for the room named in the snapshot request
+// (selectedRoom()), so they show up one snapshot after the selection.
 // GUI thread.
 #pragma once
 
@@ -26,6 +28,11 @@ public:
     QComboBox *siteFilter() const { return m_site; }
     QTableView *view() const { return m_view; }
     QListWidget *members() const { return m_members; }
+    // (site, room) of the current row; empty strings when none.
+    QPair<QString, QString> selectedRoom() const;
+
+Q_SIGNALS:
+    void selectedRoomChanged();
 
 private:
     void showMembers();
@@ -36,6 +43,5 @@ private:
     QComboBox *m_site;
     QLineEdit *m_prefix;
     QListWidget *m_members;
-    QHash<QString, RoomRow> m_rooms;        // by key
-    QHash<QString, QString> m_userOfSocket; // site + '\n' + socket id -> user
+    QHash<QString, RoomRow> m_rooms; // by key
 };

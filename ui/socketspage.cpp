@@ -33,7 +33,7 @@ SocketsPage::SocketsPage(QWidget *parent)
                                    tr("Out (events / bytes)")},
                                   this)),
       m_proxy(new QSortFilterProxyModel(this)), m_view(new QTableView(this)),
-      m_filter(new QLineEdit(this))
+      m_filter(new QLineEdit(this)), m_note(new QLabel(this))
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(KeyedTableModel::SortRole);
@@ -71,7 +71,9 @@ SocketsPage::SocketsPage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(buttons);
+    layout->addWidget(m_note);
     layout->addWidget(m_view, 1);
+    m_note->hide();
 
     connect(m_disconnect, &QPushButton::clicked, this, &SocketsPage::disconnectCurrent);
     connect(m_join, &QPushButton::clicked, this, &SocketsPage::askJoin);
@@ -124,6 +126,11 @@ void SocketsPage::applySnapshot(const MonitorSnapshot &snapshot)
         rows.append(row);
         m_sockets.insert(row.key, s);
     }
+    m_note->setVisible(snapshot.socketsTruncated);
+    if (snapshot.socketsTruncated)
+        m_note->setText(tr("Showing the first %1 of %2 sockets (oldest connections first).")
+                            .arg(snapshot.sockets.size())
+                            .arg(snapshot.connections));
     const bool first = m_model->rowCount() == 0 && !rows.isEmpty();
     m_model->setRows(rows);
     if (first) m_view->resizeColumnsToContents(); // once: later the user's widths stay

@@ -2,7 +2,9 @@
 // address, origin, connected since, rooms, traffic), sortable and filterable,
 // with the admin actions (disconnect, join/leave a room, emit to it, trace it)
 // and a details dialog on double-click. Actions are requests to the engine
-// thread; the next snapshot shows their effect. GUI thread.
+// thread; the next snapshot shows their effect. Rows come only while this
+// tab shows, at most SnapshotRequest::maxSockets in connection order (the
+// note above the table says so). GUI thread.
 #pragma once
 
 #include "telemetry/monitoractions.h"
@@ -11,6 +13,7 @@
 #include <QWidget>
 
 class KeyedTableModel;
+class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QTableView;
@@ -52,6 +55,7 @@ private:
     QSortFilterProxyModel *m_proxy;
     QTableView *m_view;
     QLineEdit *m_filter;
+    QLabel *m_note;
     QPushButton *m_disconnect, *m_join, *m_leave, *m_emit, *m_trace, *m_details;
     QHash<QString, SocketRow> m_sockets; // by key
 };

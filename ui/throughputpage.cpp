@@ -88,6 +88,9 @@ ThroughputPage::ThroughputPage(QWidget *parent)
         QPen pen(kSeries[i].color, kSeries[i].latency ? 1.0 : 1.6);
         if (kSeries[i].latency) pen.setStyle(i == P50 ? Qt::DashLine : Qt::DotLine);
         graph->setPen(pen);
+        // Latency exists only in seconds that delivered something: mark the
+        // points, a lone one would not show as a line.
+        if (kSeries[i].latency) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
     }
     // Clicking a legend entry hides or shows its series.
     m_plot->setInteractions(QCP::iSelectLegend);
@@ -156,17 +159,19 @@ void ThroughputPage::redraw()
     const qint64 lastMs =
         m_samples.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : m_samples.last().timeMs;
     const qint64 fromMs = lastMs - qint64(window) * 1000;
-    QVector<double> keys;
+    QVector<double> keys, latencyKeys;
     QVector<QVector<double>> values(SeriesCount);
     for (const RateSample &s : std::as_const(m_samples)) {
         if (s.timeMs < fromMs) continue;
         keys.append(s.timeMs / 1000.0);
+        // A second without deliveries has no latency, not a latency of 0.
+        if (s.latencySamples > 0) latencyKeys.append(s.timeMs / 1000.0);
         for (int i = 0; i < SeriesCount; ++i)
-            values[i].append(valueOf(s, i));
+            if (!kSeries[i].latency || s.latencySamples > 0) values[i].append(valueOf(s, i));
     }
     double maxRate = 1, maxLatency = 1;
     for (int i = 0; i < SeriesCount; ++i) {
-        m_plot->graph(i)->setData(keys, values[i], true);
+        m_plot->graph(i)->setData(kSeries[i].latency ? latencyKeys : keys, values[i], true);
         double &max = kSeries[i].latency ? maxLatency : maxRate;
         for (double v : std::as_const(values[i]))
             max = qMax(max, v);

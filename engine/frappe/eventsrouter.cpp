@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <chrono>
 
 namespace {
 
@@ -38,6 +39,10 @@ bool EventsRouter::drop(const QString &reason, const QByteArray &raw)
 
 bool EventsRouter::route(const QByteArray &payload)
 {
+    // Start of the monitor's publish-to-write latency (Frappe sends no timestamp).
+    const qint64 receivedAtNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count();
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
     if (error.error != QJsonParseError::NoError) {
@@ -67,6 +72,7 @@ bool EventsRouter::route(const QByteArray &payload)
         return drop(QStringLiteral("reserved event name"), payload);
 
     RoutedEvent routed;
+    routed.receivedAtNs = receivedAtNs;
     routed.event = eventValue.toString();
     const QJsonValue message = msg.value(QLatin1String("message"));
     // JSON.stringify([event, undefined]) writes null for a missing message.

@@ -19,6 +19,7 @@ struct RoutedEvent {
     QByteArray payloadJson; // compact JSON of `message`
     int recipients = 0;
     int bytes = 0;
+    qint64 receivedAtNs = 0; // std::chrono::steady_clock, when route() began
 };
 
 class EventsRouter {

@@ -224,7 +224,7 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
         ++m_counters.clientEvents;
         ++socket->eventsIn;
         const QString event = packet.eventName();
-        if (m_observer) m_observer->clientEvent(socket, event, int(packet.attachments.size()));
+        if (m_observer) m_observer->clientEvent(socket, packet);
         AckSender ack;
         if (packet.ackId) {
             const quint64 id = *packet.ackId;
@@ -255,12 +255,14 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
     }
     case sio::PacketType::Ack:
     case sio::PacketType::BinaryAck: {
+        if (socket->traced && m_observer) m_observer->tracedClientPacket(socket, packet);
         if (!packet.ackId) return;
         AckCallback cb = socket->m_acks.take(*packet.ackId);
         if (cb) cb(packet.data.toArray(), packet.attachments);
         return;
     }
     case sio::PacketType::Disconnect:
+        if (socket->traced && m_observer) m_observer->tracedClientPacket(socket, packet);
         removeSocket(socket, QStringLiteral("client namespace disconnect"), true);
         return;
     default:
@@ -272,10 +274,13 @@ void SioServer::sendPacket(SioSocket *socket, const sio::Packet &packet)
 {
     if (!socket) return;
     EioSession *session = socket->m_client->session;
-    m_eio->sendText(session, QByteArray("4") + sio::encode(packet));
+    const QByteArray text = QByteArray("4") + sio::encode(packet);
+    m_eio->sendText(session, text);
     for (const QByteArray &bytes : packet.attachments)
         m_eio->sendBinary(session, bytes);
     ++m_counters.deliveries;
+    if (socket->traced) [[unlikely]]
+        sendToTraced(socket, text);
 }
 
 void SioServer::deliver(SioSocket *socket, const OutPacket &packet)
@@ -283,6 +288,14 @@ void SioServer::deliver(SioSocket *socket, const OutPacket &packet)
     ++socket->eventsOut;
     ++m_counters.deliveries;
     m_eio->send(socket->m_client->session, packet);
+    // The fanout hot path: one predictable branch when nobody traces.
+    if (socket->traced) [[unlikely]]
+        sendToTraced(socket, packet.text);
+}
+
+void SioServer::sendToTraced(SioSocket *socket, const QByteArray &eioText)
+{
+    if (m_observer) m_observer->tracedServerPacket(socket, eioText);
 }
 
 void SioServer::disconnectSocket(SioSocket *socket, bool closeTransport, const QString &reason)
@@ -296,7 +309,9 @@ void SioServer::disconnectSocket(SioSocket *socket, bool closeTransport, const Q
     sio::Packet bye;
     bye.type = sio::PacketType::Disconnect;
     bye.nsp = socket->nspName();
-    m_eio->sendText(client->session, QByteArray("4") + sio::encode(bye));
+    const QByteArray text = QByteArray("4") + sio::encode(bye);
+    m_eio->sendText(client->session, text);
+    if (socket->traced) sendToTraced(socket, text);
     removeSocket(socket, reason, true);
 }
 

@@ -36,14 +36,21 @@ struct SioCounters {
 };
 
 // Notified of socket lifecycle and traffic (the telemetry layer); engine thread.
+// Per-packet callbacks for one connection happen only while its
+// SioSocket::traced flag is set, so untraced deliveries cost one branch.
 class SioObserver {
 public:
     virtual ~SioObserver() = default;
     virtual void socketConnected(SioSocket *) {}
     virtual void socketDisconnected(SioSocket *, const QString &) {}
     virtual void connectRefused(const QString &, const HttpRequest &, const QString &) {}
-    virtual void clientEvent(SioSocket *, const QString &, int) {}
-    virtual void serverEvent(SioSocket *, const QByteArray &) {}
+    // Every EVENT a client emits, on any socket.
+    virtual void clientEvent(SioSocket *, const sio::Packet &) {}
+    // Traced sockets only: the client's other packets (ACK, DISCONNECT).
+    virtual void tracedClientPacket(SioSocket *, const sio::Packet &) {}
+    // Traced sockets only: each Engine.IO text packet sent ('4' + Socket.IO
+    // text), broadcast deliveries included; binary attachments follow it.
+    virtual void tracedServerPacket(SioSocket *, const QByteArray &) {}
 };
 
 class SioServer : public QObject, public EioSessionHandler {
@@ -95,6 +102,7 @@ private:
     void onSocketPacket(SioSocket *socket, sio::Packet &&packet);
     void removeSocket(SioSocket *socket, const QString &reason, bool notify);
     void closeClient(SioClient *client, const QString &why);
+    void sendToTraced(SioSocket *socket, const QByteArray &eioText);
     SioClient *clientOf(EioSession *session) const
     {
         return static_cast<SioClient *>(session->userData);

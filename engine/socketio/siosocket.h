@@ -64,6 +64,9 @@ public:
     // Per-socket counters for the monitor.
     quint64 eventsIn = 0;
     quint64 eventsOut = 0;
+    // Set by the monitor's "trace this connection": SioServer then reports
+    // every packet of this socket to its observer (checked per delivery).
+    bool traced = false;
 
 private:
     friend class SioServer;

@@ -33,7 +33,7 @@ Q_DECLARE_METATYPE(PublishResult)
 struct SocketAction {
     enum class Kind { Disconnect, Join, Leave, Emit, Trace, Untrace };
     Kind kind = Kind::Disconnect;
-    QString nsp;
+    QString nsp; // empty: whichever namespace has a socket with this id
     QString socketId;
     QString room;           // Join, Leave
     QString event;          // Emit

@@ -28,6 +28,7 @@ QByteArray MonitorControl::frappeRedisMessage(const QString &site, const QString
 
 PublishResult MonitorControl::publishDirect(const PublishRequest &request)
 {
+    const qint64 receivedAtNs = Telemetry::steadyNowNs();
     PublishResult result;
     result.id = request.id;
     const auto payload = sio::parseJson(request.payloadJson);
@@ -47,6 +48,7 @@ PublishResult MonitorControl::publishDirect(const PublishRequest &request)
         const QStringList rooms =
             request.room.isEmpty() ? QStringList() : QStringList{request.room};
         result.recipients = ns->broadcast(sio::encodeEvent(nsp, request.event, compact), rooms);
+        if (result.recipients > 0) m_telemetry->broadcastQueued(receivedAtNs);
     }
     m_telemetry->consolePublished(Telemetry::siteOf(nsp), request.room, request.event, compact,
                                   result.recipients, QStringLiteral("direct"));
@@ -94,8 +96,15 @@ void MonitorControl::publishViaRedis(const PublishRequest &request,
                      });
 }
 
-SocketActionResult MonitorControl::apply(const SocketAction &action)
+SocketActionResult MonitorControl::apply(const SocketAction &requested)
 {
+    SocketAction action = requested;
+    if (action.nsp.isEmpty()) {
+        // Only the id is known (the inspector's "trace connection"; the GUI
+        // may hold no socket rows): find its namespace here.
+        for (const SioNamespace *candidate : m_sio->namespaces())
+            if (candidate->socket(action.socketId)) action.nsp = candidate->name();
+    }
     SioNamespace *ns = m_sio->findNamespace(action.nsp);
     SioSocket *socket = ns ? ns->socket(action.socketId) : nullptr;
     if (!socket) return {false, QStringLiteral("socket %1 is gone").arg(action.socketId)};

@@ -75,9 +75,13 @@ SocketRow describeSocket(const SioServer &sio, const SioSocket &socket, bool tra
 } // namespace
 
 MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &config,
-                                     const Telemetry &telemetry)
+                                     const Telemetry &telemetry, const SnapshotRequest &request)
 {
     MonitorSnapshot snap;
+    snap.requestId = request.id;
+    snap.socketsIncluded = request.sockets;
+    const int maxSockets =
+        request.sockets ? qBound(0, request.maxSockets, MonitorSnapshot::MaxSocketsListed) : 0;
     snap.takenAtMs = QDateTime::currentMSecsSinceEpoch();
     snap.listenAddress = telemetry.totals().listenAddress;
     snap.authEndpoint = describeAuthEndpoint(config);
@@ -108,9 +112,9 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
         QSet<QString> users;
         for (const SioSocket *socket : ns->sockets()) {
             if (!socket->user.isEmpty()) users.insert(socket->user);
-            if (snap.sockets.size() < MonitorSnapshot::MaxSocketsListed)
-                snap.sockets.append(
-                    describeSocket(sio, *socket, telemetry.isTraced(ns->name(), socket->id())));
+            if (!request.sockets) continue;
+            if (snap.sockets.size() < maxSockets)
+                snap.sockets.append(describeSocket(sio, *socket, socket->traced));
             else
                 snap.socketsTruncated = true;
         }
@@ -124,16 +128,23 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
             room.site = site;
             room.room = it.key();
             room.members = int(it->size());
-            QSet<QString> roomUsers;
+            // Every room gets a few user names for its column; only the room
+            // selected in the view gets its member list.
+            const bool listMembers =
+                room.room == request.membersRoom && site == request.membersSite;
+            const int scanLimit = listMembers ? MonitorSnapshot::MaxRoomMembersListed
+                                              : MonitorSnapshot::MaxRoomUsersListed;
+            int scanned = 0;
             for (const SioSocket *member : *it) {
-                if (room.memberIds.size() >= MonitorSnapshot::MaxRoomMembersListed) break;
-                room.memberIds.append(member->id());
-                if (!member->user.isEmpty() && !roomUsers.contains(member->user)) {
-                    roomUsers.insert(member->user);
-                    room.users.append(member->user);
+                if (scanned++ >= scanLimit) break;
+                if (listMembers) {
+                    room.memberIds.append(member->id());
+                    room.memberUsers.append(member->user);
                 }
+                if (!member->user.isEmpty() && !room.users.contains(member->user) &&
+                    room.users.size() < MonitorSnapshot::MaxRoomUsersListed)
+                    room.users.append(member->user);
             }
-            room.memberIds.sort();
             room.users.sort();
             snap.rooms.append(room);
             ++siteRow.rooms;

@@ -45,8 +45,11 @@ struct RoomRow {
     QString site;
     QString room;
     int members = 0;
-    QStringList memberIds; // at most MaxRoomMembersListed
-    QStringList users;     // distinct users of the members listed
+    QStringList users; // distinct users, the first MaxRoomUsersListed of them
+    // Only for the room the request asked about: at most MaxRoomMembersListed
+    // members (socket id, and its user at the same index).
+    QStringList memberIds;
+    QStringList memberUsers;
 };
 
 struct SiteRow {
@@ -58,9 +61,45 @@ struct SiteRow {
     int rooms = 0;
 };
 
+// One app's handlers.js as the Handlers view shows it.
+struct HandlerEventRow {
+    QString event;
+    quint64 calls = 0;
+    quint64 errors = 0; // calls whose listener threw
+
+    bool operator==(const HandlerEventRow &) const = default;
+};
+
+struct HandlerAppRow {
+    QString app;
+    QString path;
+    QString state; // loaded | error | missing
+    QString error;
+    qint64 loadedAtMs = 0;
+    int reloads = 0; // > 0: the last load was a hot reload at loadedAtMs
+    quint64 calls = 0;
+    quint64 errors = 0;
+    QList<HandlerEventRow> events; // the events it listens to now, then any
+                                   // no longer listened to that were called
+
+    bool operator==(const HandlerAppRow &) const = default;
+};
+
+// What the monitor asks for: only what a visible view needs, so an open
+// window costs the engine little while it is busy. Thread-agnostic.
+struct SnapshotRequest {
+    quint64 id = 0;
+    bool sockets = false; // socket rows (the Sockets tab is showing)
+    int maxSockets = 1000;
+    QString membersSite; // the room whose members to list (Rooms tab selection)
+    QString membersRoom;
+};
+Q_DECLARE_METATYPE(SnapshotRequest)
+
 struct MonitorSnapshot {
     static constexpr int MaxRoomMembersListed = 200;
-    static constexpr int MaxSocketsListed = 20000;
+    static constexpr int MaxRoomUsersListed = 10;
+    static constexpr int MaxSocketsListed = 20000; // upper bound of any request
 
     quint64 requestId = 0;
     qint64 takenAtMs = 0;
@@ -69,10 +108,13 @@ struct MonitorSnapshot {
     QString redisUrl; // password hidden
     int sessions = 0;
     int connections = 0;
+    bool socketsIncluded = false; // false: the request did not ask (keep the old rows)
     bool socketsTruncated = false;
     QList<SiteRow> sites;
     QList<RoomRow> rooms;
-    QList<SocketRow> sockets;
+    QList<SocketRow> sockets;       // connection order, at most the request's maxSockets
+    bool handlersAvailable = false; // Frappe mode with a bench (apps/*/realtime/handlers.js)
+    QList<HandlerAppRow> handlers;
 
     // Every name a room can be completed from, per site (publish console).
     QStringList roomNames(const QString &site) const;
@@ -81,7 +123,7 @@ Q_DECLARE_METATYPE(MonitorSnapshot)
 
 // Engine thread: reads the Socket.IO objects directly.
 MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &config,
-                                     const Telemetry &telemetry);
+                                     const Telemetry &telemetry, const SnapshotRequest &request);
 
 // "Frappe auth endpoint" as the status bar shows it.
 QString describeAuthEndpoint(const EngineConfig &config);

@@ -2,16 +2,55 @@
 
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
+#include "transport/outputflusher.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QMutexLocker>
+#include <QPointer>
 #include <chrono>
 
 namespace {
-qint64 nowUs()
+// What the inspector shows as an event's payload: the one argument Frappe
+// events carry, or all of them when there are several.
+QByteArray payloadOf(const QJsonArray &args)
 {
-    using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    if (args.isEmpty()) return {};
+    return args.size() == 1 ? sio::toJson(args.first()) : sio::toJson(args);
+}
+
+// The parts of a Socket.IO text packet the trace shows (the full decoder
+// would wait for binary attachments; a trace line does not need them).
+struct SentPacket {
+    sio::PacketType type = sio::PacketType::Event;
+    qint64 ackId = -1;
+    int attachments = 0;
+    QJsonValue data;
+};
+
+SentPacket parseSent(const QByteArray &eioText)
+{
+    SentPacket p;
+    if (eioText.size() < 2) return p;
+    p.type = sio::PacketType(eioText.at(1) - '0');
+    qsizetype pos = 2;
+    if (p.type == sio::PacketType::BinaryEvent || p.type == sio::PacketType::BinaryAck) {
+        const qsizetype dash = eioText.indexOf('-', pos);
+        if (dash < 0) return p;
+        p.attachments = eioText.mid(pos, dash - pos).toInt();
+        pos = dash + 1;
+    }
+    if (pos < eioText.size() && eioText.at(pos) == '/') {
+        const qsizetype comma = eioText.indexOf(',', pos);
+        pos = comma < 0 ? eioText.size() : comma + 1;
+    }
+    qsizetype digits = pos;
+    while (digits < eioText.size() && eioText.at(digits) >= '0' && eioText.at(digits) <= '9')
+        ++digits;
+    if (digits > pos) p.ackId = eioText.mid(pos, digits - pos).toLongLong();
+    if (digits < eioText.size())
+        p.data = sio::parseJson(eioText.mid(digits)).value_or(QJsonValue());
+    return p;
 }
 
 QString traceKey(const QString &nsp, const QString &socketId)
@@ -86,16 +125,11 @@ void Telemetry::stopSampling()
 
 void Telemetry::redisEventRouted(const QString &site, const QString &room, const QString &event,
                                  int bytes, int recipients, const QByteArray &payloadJson,
-                                 qint64 publishTsUs)
+                                 qint64 receivedAtNs)
 {
     ++m_redisIn;
     m_redisBytes += quint64(qMax(0, bytes));
-    if (publishTsUs > 0) {
-        const qint64 latency = qMax<qint64>(0, nowUs() - publishTsUs);
-        QMutexLocker lock(&m_stateMutex);
-        m_secondLatency.add(latency);
-        m_totalLatency.add(latency);
-    }
+    if (receivedAtNs > 0 && recipients > 0) broadcastQueued(receivedAtNs);
     TraceEntry entry;
     entry.timeMs = QDateTime::currentMSecsSinceEpoch();
     entry.kind = TraceEntry::Kind::RedisIn;
@@ -107,7 +141,6 @@ void Telemetry::redisEventRouted(const QString &site, const QString &room, const
     entry.payload = payloadJson;
     if (recipients == 0) entry.detail = QStringLiteral("room has no members");
     m_trace.append(std::move(entry));
-    if (!m_traced.isEmpty()) traceToTracedMembers(site, room, event, payloadJson);
 }
 
 void Telemetry::redisEventDropped(const QString &reason, const QByteArray &raw)
@@ -146,6 +179,38 @@ void Telemetry::setTraced(const QString &nsp, const QString &socketId, bool trac
         m_traced.insert(traceKey(nsp, socketId));
     else
         m_traced.remove(traceKey(nsp, socketId));
+    // The flag on the socket is what SioServer checks per packet.
+    SioNamespace *ns = m_sio ? m_sio->findNamespace(nsp) : nullptr;
+    if (SioSocket *socket = ns ? ns->socket(socketId) : nullptr) socket->traced = traced;
+}
+
+qint64 Telemetry::steadyNowNs()
+{
+    using namespace std::chrono;
+    return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void Telemetry::broadcastQueued(qint64 receivedAtNs)
+{
+    if (m_unflushed.isEmpty()) {
+        QPointer<Telemetry> self(this);
+        OutputFlusher::forCurrentThread()->afterFlush([self] {
+            if (self) self->recordFlushed();
+        });
+    }
+    m_unflushed.append(receivedAtNs);
+}
+
+void Telemetry::recordFlushed()
+{
+    const qint64 now = steadyNowNs();
+    QMutexLocker lock(&m_stateMutex);
+    for (const qint64 receivedAt : std::as_const(m_unflushed)) {
+        const qint64 micros = qMax<qint64>(0, (now - receivedAt) / 1000);
+        m_secondLatency.add(micros);
+        m_totalLatency.add(micros);
+    }
+    m_unflushed.clear();
 }
 
 bool Telemetry::isTraced(const QString &nsp, const QString &socketId) const
@@ -176,35 +241,6 @@ void Telemetry::consolePublished(const QString &site, const QString &room, const
         return;
     }
     m_trace.append(std::move(entry));
-    if (!m_traced.isEmpty() && recipients > 0) traceToTracedMembers(site, room, event, payloadJson);
-}
-
-// A routed message reached the traced sockets that are members of its room:
-// give each its own line, so "trace one connection" shows what it was sent.
-void Telemetry::traceToTracedMembers(const QString &site, const QString &room, const QString &event,
-                                     const QByteArray &payloadJson)
-{
-    if (!m_sio) return;
-    for (const QString &key : std::as_const(m_traced)) {
-        const qsizetype cut = key.indexOf(QLatin1Char('\n'));
-        const QString nsp = key.left(cut);
-        if (siteOf(nsp) != site && !site.isEmpty()) continue;
-        SioNamespace *ns = m_sio->findNamespace(nsp);
-        SioSocket *socket = ns ? ns->socket(key.mid(cut + 1)) : nullptr;
-        if (!socket) continue;
-        if (!room.isEmpty() && !socket->rooms().contains(room)) continue;
-        TraceEntry entry;
-        entry.timeMs = QDateTime::currentMSecsSinceEpoch();
-        entry.kind = TraceEntry::Kind::ServerPacket;
-        entry.site = siteOf(nsp);
-        entry.room = room;
-        entry.event = event;
-        entry.socketId = socket->id();
-        entry.bytes = int(payloadJson.size());
-        entry.payload = payloadJson;
-        entry.fromTracedSocket = true;
-        m_trace.append(std::move(entry));
-    }
 }
 
 void Telemetry::socketConnected(SioSocket *socket)
@@ -244,30 +280,84 @@ void Telemetry::connectRefused(const QString &nsp, const HttpRequest &handshake,
     m_trace.append(std::move(entry));
 }
 
-void Telemetry::clientEvent(SioSocket *socket, const QString &event, int attachments)
+void Telemetry::clientEvent(SioSocket *socket, const sio::Packet &packet)
 {
     TraceEntry entry;
     entry.timeMs = QDateTime::currentMSecsSinceEpoch();
     entry.kind = TraceEntry::Kind::ClientEvent;
     entry.site = siteOf(socket->nspName());
-    entry.event = event;
+    entry.event = packet.eventName();
     entry.socketId = socket->id();
-    if (attachments > 0) entry.detail = QStringLiteral("%1 binary attachment(s)").arg(attachments);
-    entry.fromTracedSocket = isTraced(socket->nspName(), socket->id());
+    entry.payload = payloadOf(packet.eventArgs());
+    entry.bytes = int(entry.payload.size());
+    QStringList detail;
+    if (packet.ackId) detail.append(QStringLiteral("asks ack %1").arg(*packet.ackId));
+    if (!packet.attachments.isEmpty())
+        detail.append(QStringLiteral("%1 binary attachment(s)").arg(packet.attachments.size()));
+    entry.detail = detail.join(QStringLiteral(", "));
+    entry.fromTracedSocket = socket->traced;
     m_trace.append(std::move(entry));
 }
 
-void Telemetry::serverEvent(SioSocket *socket, const QByteArray &packet)
+void Telemetry::tracedClientPacket(SioSocket *socket, const sio::Packet &packet)
 {
-    if (!isTraced(socket->nspName(), socket->id())) return;
+    TraceEntry entry;
+    entry.timeMs = QDateTime::currentMSecsSinceEpoch();
+    entry.kind = TraceEntry::Kind::ClientEvent;
+    entry.site = siteOf(socket->nspName());
+    entry.socketId = socket->id();
+    entry.fromTracedSocket = true;
+    if (packet.type == sio::PacketType::Disconnect) {
+        entry.detail = QStringLiteral("disconnect");
+    } else {
+        entry.detail = QStringLiteral("ack %1").arg(packet.ackId.value_or(0));
+        entry.payload = payloadOf(packet.data.toArray());
+        entry.bytes = int(entry.payload.size());
+    }
+    m_trace.append(std::move(entry));
+}
+
+void Telemetry::tracedServerPacket(SioSocket *socket, const QByteArray &eioText)
+{
+    const SentPacket sent = parseSent(eioText);
     TraceEntry entry;
     entry.timeMs = QDateTime::currentMSecsSinceEpoch();
     entry.kind = TraceEntry::Kind::ServerPacket;
     entry.site = siteOf(socket->nspName());
     entry.socketId = socket->id();
-    entry.bytes = int(packet.size());
-    entry.payload = packet;
+    entry.bytes = int(eioText.size());
     entry.fromTracedSocket = true;
+    QStringList detail;
+    switch (sent.type) {
+    case sio::PacketType::Event:
+    case sio::PacketType::BinaryEvent: {
+        QJsonArray args = sent.data.toArray();
+        entry.event = args.isEmpty() ? QString() : args.first().toString();
+        if (!args.isEmpty()) args.removeFirst();
+        entry.payload = payloadOf(args);
+        if (sent.ackId >= 0) detail.append(QStringLiteral("asks ack %1").arg(sent.ackId));
+        break;
+    }
+    case sio::PacketType::Ack:
+    case sio::PacketType::BinaryAck:
+        detail.append(QStringLiteral("ack %1").arg(sent.ackId));
+        entry.payload = payloadOf(sent.data.toArray());
+        break;
+    case sio::PacketType::Disconnect:
+        detail.append(QStringLiteral("disconnect"));
+        break;
+    case sio::PacketType::Connect:
+        detail.append(QStringLiteral("connect"));
+        entry.payload = sio::toJson(sent.data);
+        break;
+    case sio::PacketType::ConnectError:
+        detail.append(QStringLiteral("connect error"));
+        entry.payload = sio::toJson(sent.data);
+        break;
+    }
+    if (sent.attachments > 0)
+        detail.append(QStringLiteral("%1 binary attachment(s)").arg(sent.attachments));
+    entry.detail = detail.join(QStringLiteral(", "));
     m_trace.append(std::move(entry));
 }
 

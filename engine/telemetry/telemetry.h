@@ -1,8 +1,8 @@
 // Telemetry: what the monitor and the headless stats line read about a running
 // engine. Counters, a per-second rate history (one hour), a latency histogram
-// (Redis publish -> socket write) and the bounded event trace behind the
-// inspector. It observes the Socket.IO server (SioObserver) and is fed by the
-// Frappe layer through the hooks below.
+// (message received from Redis or the console -> its bytes written to the
+// sockets) and the bounded event trace behind the inspector. It observes the Socket.IO server
+// (SioObserver) and is fed by the Frappe layer through the hooks below.
 //
 // Thread affinity: a child of EngineCore, so it lives in the engine thread;
 // every writer (the hooks, the observer callbacks, the 1 s sampler, the
@@ -55,11 +55,10 @@ public:
 
     // --- hooks for the Frappe layer (engine thread)
     // A message from Redis `events` went to `recipients` sockets of `room` in
-    // `site` (room empty: every site). publishTsUs: epoch microseconds at which
-    // it was published, 0 if unknown.
+    // `site` (room empty: every site). receivedAtNs: steadyNowNs() when the
+    // engine read it (0: unknown, no latency sample).
     void redisEventRouted(const QString &site, const QString &room, const QString &event, int bytes,
-                          int recipients, const QByteArray &payloadJson,
-                          qint64 publishTsUs /*0 if unknown*/);
+                          int recipients, const QByteArray &payloadJson, qint64 receivedAtNs);
     void redisEventDropped(const QString &reason, const QByteArray &raw);
     void authCompleted(const QString &site, bool ok, qint64 latencyMs, const QString &error);
     // state: "connected", "connecting", "disconnected", "not configured", ...
@@ -80,6 +79,11 @@ public:
                           const QString &socketId = {});
     // One sample now (tests; the timer calls it every second).
     void sampleNow();
+    // A broadcast received at `receivedAtNs` (steadyNowNs()) was queued for
+    // its sockets: its latency is taken when the output flush pass that writes
+    // it ends. Frappe publishes no timestamp, so this is the part we own.
+    void broadcastQueued(qint64 receivedAtNs);
+    static qint64 steadyNowNs();
 
     // --- readers (any thread)
     TelemetryTotals totals() const;
@@ -96,14 +100,14 @@ public:
     void socketDisconnected(SioSocket *socket, const QString &reason) override;
     void connectRefused(const QString &nsp, const HttpRequest &handshake,
                         const QString &error) override;
-    void clientEvent(SioSocket *socket, const QString &event, int attachments) override;
-    void serverEvent(SioSocket *socket, const QByteArray &packet) override;
+    void clientEvent(SioSocket *socket, const sio::Packet &packet) override;
+    void tracedClientPacket(SioSocket *socket, const sio::Packet &packet) override;
+    void tracedServerPacket(SioSocket *socket, const QByteArray &eioText) override;
 
     static QString siteOf(const QString &nsp);
 
 private:
-    void traceToTracedMembers(const QString &site, const QString &room, const QString &event,
-                              const QByteArray &payloadJson);
+    void recordFlushed();
 
     TraceRing m_trace;
     RateHistory m_rates;
@@ -130,8 +134,9 @@ private:
 
     // engine thread only
     SioServer *m_sio = nullptr;
-    QTimer m_sampler{this}; // parented, so it moves to the engine thread with us
-    QSet<QString> m_traced; // nsp + '\n' + socket id
+    QTimer m_sampler{this};    // parented, so it moves to the engine thread with us
+    QSet<QString> m_traced;    // nsp + '\n' + socket id
+    QList<qint64> m_unflushed; // receive times of broadcasts not yet written
     struct Previous {
         quint64 redisIn = 0, redisDropped = 0, deliveries = 0, clientEvents = 0, connects = 0,
                 disconnects = 0, refused = 0;

@@ -10,7 +10,7 @@ QString TraceEntry::kindName(Kind kind)
     case Kind::ConsolePublish:
         return QStringLiteral("console");
     case Kind::ClientEvent:
-        return QStringLiteral("client");
+        return QStringLiteral("from client");
     case Kind::ServerPacket:
         return QStringLiteral("to client");
     case Kind::Connect:

@@ -12,7 +12,7 @@ struct TraceEntry {
         RedisIn,        // a message on `events`, routed to a room
         RedisDropped,   // a message on `events` that went nowhere, with the reason
         ConsolePublish, // sent from the monitor's publish console or socket actions
-        ClientEvent,    // a client emitted an event
+        ClientEvent,    // a client emitted an event (or, when traced, any packet)
         ServerPacket,   // a packet to a traced connection
         Connect,
         Disconnect,

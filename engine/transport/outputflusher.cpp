@@ -14,6 +14,17 @@ OutputFlusher *OutputFlusher::forCurrentThread()
 void OutputFlusher::markDirty(Connection *connection)
 {
     m_dirty.append(connection);
+    schedule();
+}
+
+void OutputFlusher::afterFlush(std::function<void()> done)
+{
+    m_afterFlush.append(std::move(done));
+    schedule();
+}
+
+void OutputFlusher::schedule()
+{
     if (!m_scheduled) {
         m_scheduled = true;
         QMetaObject::invokeMethod(this, &OutputFlusher::flushAll, Qt::QueuedConnection);
@@ -27,4 +38,8 @@ void OutputFlusher::flushAll()
     m_dirty.clear();
     for (const QPointer<Connection> &c : dirty)
         if (c) c->flushPending();
+    const QList<std::function<void()>> done = std::move(m_afterFlush);
+    m_afterFlush.clear();
+    for (const auto &callback : done)
+        callback();
 }

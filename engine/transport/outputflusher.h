@@ -8,6 +8,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <functional>
 
 class Connection;
 
@@ -17,9 +18,15 @@ public:
     static OutputFlusher *forCurrentThread();
 
     void markDirty(Connection *connection);
+    // Runs `done` right after the pass that writes everything queued so far
+    // (telemetry's publish-to-write latency: one call per pass, not per write).
+    void afterFlush(std::function<void()> done);
     void flushAll();
 
 private:
+    void schedule();
+
     QList<QPointer<Connection>> m_dirty;
+    QList<std::function<void()>> m_afterFlush;
     bool m_scheduled = false;
 };

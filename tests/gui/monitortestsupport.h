@@ -31,6 +31,12 @@ public:
     {
         m_ws.sendTextMessage(QString::fromUtf8("42" + prefix() + jsonArray));
     }
+    // An EVENT that asks for an acknowledgement with this id.
+    void emitWithAck(int ackId, const QByteArray &jsonArray)
+    {
+        m_ws.sendTextMessage(
+            QString::fromUtf8("42" + prefix() + QByteArray::number(ackId) + jsonArray));
+    }
 
     // "" for the root namespace, "/custom," otherwise (the packet prefix).
     QByteArray prefix() const
@@ -67,6 +73,7 @@ private:
     QWebSocket m_ws;
 };
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QStandardPaths>
@@ -88,7 +95,8 @@ public:
             }
     }
 
-    bool start(const QString &stubScript)
+    // stubArgs: more options for the stub, e.g. {"--apps", "frappe,deskhelp"}.
+    bool start(const QString &stubScript, const QStringList &stubArgs = {})
     {
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         QString redisBin = qEnvironmentVariable("RT_REDIS_SERVER");
@@ -104,7 +112,8 @@ public:
                     {QStringLiteral("--port"), QString::number(redisPort), QStringLiteral("--bind"),
                      QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
                      QStringLiteral("--appendonly"), QStringLiteral("no")});
-        stub.start(node, {stubScript, QStringLiteral("--port"), QStringLiteral("0")});
+        stub.start(node, QStringList{stubScript, QStringLiteral("--port"), QStringLiteral("0")} +
+                             stubArgs);
         if (!redis.waitForStarted() || !stub.waitForStarted()) return false;
         QByteArray line;
         QElapsedTimer clock;
@@ -132,6 +141,20 @@ public:
     quint16 redisPort = 0;
     QString stubUrl;
 };
+
+// Copies a folder tree (fixture apps into a temporary bench).
+inline bool copyTree(const QString &from, const QString &to)
+{
+    QDir().mkpath(to);
+    for (const QFileInfo &info :
+         QDir(from).entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = to + QLatin1Char('/') + info.fileName();
+        if (info.isDir() ? !copyTree(info.filePath(), target)
+                         : !QFile::copy(info.filePath(), target))
+            return false;
+    }
+    return true;
+}
 
 // Connects as a desk browser behind nginx would: cookie sid, same-origin
 // Origin, X-Frappe-Site-Name.

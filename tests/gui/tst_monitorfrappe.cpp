@@ -1,11 +1,14 @@
 // The monitor against the engine in Frappe mode: a real redis-server, the
 // Node Frappe web stub for get_user_info, and WebSocket clients that connect
 // as desk users of a site. Checks what the views show (users, sites without
-// connections, the rooms Frappe joins on connect, Redis state) and that the
-// publish console reaches a client through Redis exactly as Frappe would.
+// connections, the rooms Frappe joins on connect, Redis state), that the
+// publish console reaches a client through Redis exactly as Frappe would, and
+// the Handlers view over the fixture apps of tests/fixtures/apps (copied into
+// a temporary bench).
 #include "monitortestsupport.h"
 
 #include "engine.h"
+#include "handlerspage.h"
 #include "inspectorpage.h"
 #include "keyedtablemodel.h"
 #include "monitorwindow.h"
@@ -16,10 +19,14 @@
 #include "throughputpage.h"
 #include "tracemodel.h"
 
+#include <QDir>
+#include <QLabel>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 namespace {
@@ -65,7 +72,15 @@ private Q_SLOTS:
         QTRY_VERIFY(m_redis.readAllStandardOutput().contains("Ready to accept connections") ||
                     probeRedis());
 
-        m_stub.start(node, {stub, QStringLiteral("--port"), QStringLiteral("0")});
+        const QString fixtures = QFINDTESTDATA("../fixtures/apps");
+        QVERIFY(!fixtures.isEmpty() && m_bench.isValid());
+        for (const QString &app : {QStringLiteral("deskhelp"), QStringLiteral("thrower"),
+                                   QStringLiteral("broken_syntax")})
+            QVERIFY(copyTree(fixtures + QLatin1Char('/') + app,
+                             m_bench.path() + QStringLiteral("/apps/") + app));
+        m_stub.start(node,
+                     {stub, QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--apps"),
+                      QStringLiteral("frappe,deskhelp,thrower,broken_syntax")});
         QVERIFY(m_stub.waitForStarted());
         QByteArray line;
         QTRY_VERIFY((line += m_stub.readAllStandardOutput()).contains("listening on"));
@@ -78,6 +93,7 @@ private Q_SLOTS:
         config.sites = {QStringLiteral("site1.local"), QStringLiteral("site2.local")};
         config.authUrlOverride = QStringLiteral("http://") + QString::fromLatin1(address);
         config.redisUrl = QStringLiteral("redis://127.0.0.1:%1").arg(m_redisPort);
+        config.benchDir = m_bench.path();
         m_engine = new Engine(config, this);
         m_window = new MonitorWindow(m_engine);
         m_window->setPollInterval(50);
@@ -103,6 +119,7 @@ private Q_SLOTS:
 
     void socketsShowTheFrappeUser()
     {
+        m_window->tabs()->setCurrentWidget(m_window->socketsPage());
         const auto *model = m_window->socketsPage()->model();
         QTRY_COMPARE(model->rowCount(), 1);
         QCOMPARE(cell(model, 0, 1), QStringLiteral("sys1@example.com"));
@@ -165,6 +182,94 @@ private Q_SLOTS:
         }());
         QTRY_VERIFY_WITH_TIMEOUT(
             m_window->throughputPage()->pointCount(ThroughputPage::RedisIn) > 0, 5000);
+
+        // Frappe sends no timestamp: the chart shows receive -> write latency.
+        ThroughputPage *chart = m_window->throughputPage();
+        QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount(ThroughputPage::P50) > 0, 5000);
+        QVERIFY(chart->pointCount(ThroughputPage::P99) > 0);
+        for (const auto series : {ThroughputPage::P50, ThroughputPage::P99}) {
+            const double ms = chart->lastValue(series);
+            QVERIFY2(ms >= 0 && ms < 10000, qPrintable(QString::number(ms)));
+        }
+    }
+
+    void handlersViewListsTheAppsAndTheirLoadState()
+    {
+        HandlersPage *page = m_window->handlersPage();
+        m_window->tabs()->setCurrentWidget(page);
+        QTRY_VERIFY(page->appItem(QStringLiteral("deskhelp")));
+        QTRY_VERIFY(page->appItem(QStringLiteral("broken_syntax")));
+        QTreeWidgetItem *desk = page->appItem(QStringLiteral("deskhelp"));
+        QVERIFY2(desk->text(HandlersPage::Status).startsWith(QStringLiteral("loaded at ")),
+                 qPrintable(desk->text(HandlersPage::Status)));
+        QCOMPARE(desk->text(HandlersPage::Detail),
+                 m_bench.path() + QStringLiteral("/apps/deskhelp/realtime/handlers.js"));
+        for (const QString &event : {QStringLiteral("ping"), QStringLiteral("view_ticket"),
+                                     QStringLiteral("ticket_typing")})
+            QVERIFY2(page->eventItem(QStringLiteral("deskhelp"), event), qPrintable(event));
+
+        QTreeWidgetItem *broken = page->appItem(QStringLiteral("broken_syntax"));
+        QCOMPARE(broken->text(HandlersPage::Status), QStringLiteral("failed"));
+        QVERIFY2(broken->text(HandlersPage::Detail).contains(QStringLiteral("SyntaxError")),
+                 qPrintable(broken->text(HandlersPage::Detail)));
+        QCOMPARE(broken->childCount(), 0);
+        QVERIFY(page->summary()->text().contains(QStringLiteral("1 failed")));
+    }
+
+    void handlersViewCountsCallsAndErrors()
+    {
+        HandlersPage *page = m_window->handlersPage();
+        QTRY_VERIFY(page->eventItem(QStringLiteral("deskhelp"), QStringLiteral("ping")));
+        QCOMPARE(page->eventItem(QStringLiteral("deskhelp"), QStringLiteral("ping"))
+                     ->text(HandlersPage::Calls),
+                 QStringLiteral("0"));
+        m_desk->emitEvent("[\"ping\"]");
+        m_desk->emitEvent("[\"ping\"]");
+        QTRY_VERIFY(m_desk->received(QStringLiteral("42/site1.local,[\"pong\"]")));
+        QTRY_COMPARE(page->eventItem(QStringLiteral("deskhelp"), QStringLiteral("ping"))
+                         ->text(HandlersPage::Calls),
+                     QStringLiteral("2"));
+        // thrower listens to ping too, and throws on boom.
+        m_desk->emitEvent("[\"boom\"]");
+        QTRY_COMPARE(page->eventItem(QStringLiteral("thrower"), QStringLiteral("boom"))
+                         ->text(HandlersPage::Errors),
+                     QStringLiteral("1"));
+        QCOMPARE(page->eventItem(QStringLiteral("thrower"), QStringLiteral("boom"))
+                     ->text(HandlersPage::Calls),
+                 QStringLiteral("1"));
+        QCOMPARE(page->eventItem(QStringLiteral("thrower"), QStringLiteral("ping"))
+                     ->text(HandlersPage::Errors),
+                 QStringLiteral("0"));
+        QCOMPARE(page->appItem(QStringLiteral("thrower"))->text(HandlersPage::Errors),
+                 QStringLiteral("1"));
+    }
+
+    void handlersViewShowsAHotReload()
+    {
+        HandlersPage *page = m_window->handlersPage();
+        const QString path = m_bench.path() + QStringLiteral("/apps/deskhelp/realtime/handlers.js");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QByteArray source = file.readAll();
+        file.close();
+        QVERIFY(source.contains("socket.on(\"ping\""));
+        source.replace("socket.on(\"ping\"", "socket.on(\"ping_v2\"");
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(source);
+        file.close();
+
+        QTRY_VERIFY_WITH_TIMEOUT(page->appItem(QStringLiteral("deskhelp"))
+                                     ->text(HandlersPage::Status)
+                                     .startsWith(QStringLiteral("reloaded at ")),
+                                 10000);
+        // The new version serves new connections; its listeners show once one sets it up.
+        RawSioClient *late = connectAs("sys2", QStringLiteral("site1.local"));
+        QTRY_VERIFY_WITH_TIMEOUT(!late->socketId.isEmpty(), 10000);
+        QTRY_VERIFY(page->eventItem(QStringLiteral("deskhelp"), QStringLiteral("ping_v2")));
+        // The old event keeps its count (calls made before the reload).
+        QTreeWidgetItem *old = page->eventItem(QStringLiteral("deskhelp"), QStringLiteral("ping"));
+        QVERIFY(old);
+        QCOMPARE(old->text(HandlersPage::Calls), QStringLiteral("2"));
     }
 
     void refusedConnectionsAreCountedAndTraced()
@@ -200,6 +305,7 @@ private:
         return s.waitForConnected(100);
     }
 
+    QTemporaryDir m_bench;
     QProcess m_redis;
     QProcess m_stub;
     quint16 m_redisPort = 0;

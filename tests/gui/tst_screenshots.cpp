@@ -1,9 +1,11 @@
 // Renders every view of the monitor, with live data from a real engine and
-// real clients, into PNG files for docs/screenshots (scripts/screenshots.sh).
+// real clients (and the fixture apps' handlers.js in a temporary bench), into
+// PNG files for docs/screenshots (scripts/screenshots.sh).
 // Skipped unless RT_SCREENSHOT_DIR is set, so the normal suite stays fast.
 #include "monitortestsupport.h"
 
 #include "engine.h"
+#include "handlerspage.h"
 #include "inspectorpage.h"
 #include "monitorwindow.h"
 #include "publishpage.h"
@@ -13,10 +15,13 @@
 #include "socketspage.h"
 #include "throughputpage.h"
 
+#include <QCheckBox>
 #include <QDir>
 #include <QHeaderView>
+#include <QListWidget>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 class tst_Screenshots : public QObject {
@@ -29,8 +34,20 @@ private Q_SLOTS:
         QDir().mkpath(dir);
         QCoreApplication::setOrganizationName(QStringLiteral("frappe-realtime-screenshots"));
 
+        // A bench with some apps' handlers.js, one of them broken.
+        QTemporaryDir bench;
+        const QString fixtures = QFINDTESTDATA("../fixtures/apps");
+        QVERIFY(bench.isValid() && !fixtures.isEmpty());
+        const QStringList apps = {QStringLiteral("deskhelp"), QStringLiteral("meetsuite"),
+                                  QStringLiteral("thrower"), QStringLiteral("broken_syntax")};
+        for (const QString &app : apps)
+            QVERIFY(copyTree(fixtures + QLatin1Char('/') + app,
+                             bench.path() + QStringLiteral("/apps/") + app));
+
         FrappeBackends backends;
-        if (!backends.start(QFINDTESTDATA("../support/frappe-stub.js")))
+        if (!backends.start(QFINDTESTDATA("../support/frappe-stub.js"),
+                            {QStringLiteral("--apps"),
+                             QStringLiteral("frappe,") + apps.join(QLatin1Char(','))}))
             QSKIP("needs node, redis-server and tests/support/frappe-stub.js");
         EngineConfig config;
         config.mode = AppMode::Frappe;
@@ -40,6 +57,7 @@ private Q_SLOTS:
                         QStringLiteral("staging.example.com")};
         config.authUrlOverride = backends.stubUrl;
         config.redisUrl = backends.redisUrl();
+        config.benchDir = bench.path();
         Engine engine(config);
         MonitorWindow window(&engine);
         window.setPollInterval(100);
@@ -70,14 +88,18 @@ private Q_SLOTS:
         clients[3]->emitEvent("[\"doc_open\",\"Sales Invoice\",\"SINV-0001\"]");
         clients[2]->emitEvent("[\"task_subscribe\",\"8f2c1a\"]");
         SocketsPage *sockets = window.socketsPage();
+        window.tabs()->setCurrentWidget(sockets); // socket rows come while it shows
         QTRY_VERIFY(sockets->selectSocket(clients[1]->socketId));
         sockets->toggleTraceCurrent();
+        QTRY_VERIFY(sockets->currentSocket() && sockets->currentSocket()->traced);
 
         // Some traffic for the chart and the inspector, over a few seconds.
         PublishPage *publish = window.publishPage();
         for (int second = 0; second < 8; ++second) {
             for (int i = 0; i < 2 + second; ++i)
                 clients[i % 4]->emitEvent("[\"ping\"]");
+            if (second % 2 == 0) clients[1]->emitEvent("[\"boom\"]"); // thrower throws
+            if (second == 2) clients[1]->emitEvent("[\"view_ticket\",\"HD-1042\"]");
             publish->setForm(QStringLiteral("erp.example.com"),
                              QStringLiteral("doc:Sales Invoice/SINV-0001"),
                              QStringLiteral("doc_update"),
@@ -114,14 +136,26 @@ private Q_SLOTS:
             const QImage image = w->grab().toImage().convertToFormat(QImage::Format_RGB888);
             QVERIFY(image.save(QDir(dir).filePath(name)));
         };
-        const QStringList names = {QStringLiteral("sites"),     QStringLiteral("rooms"),
-                                   QStringLiteral("sockets"),   QStringLiteral("throughput"),
-                                   QStringLiteral("inspector"), QStringLiteral("publish"),
-                                   QStringLiteral("log")};
-        for (int i = 0; i < window.tabs()->count(); ++i) {
-            window.tabs()->setCurrentIndex(i);
-            if (names.value(i) == QLatin1String("rooms")) window.roomsPage()->view()->selectRow(0);
-            if (names.value(i) == QLatin1String("inspector")) {
+        // File names by view (the numbers are those README links to).
+        const QList<QPair<QWidget *, QString>> views = {
+            {window.sitesPage(), QStringLiteral("1-sites")},
+            {window.roomsPage(), QStringLiteral("2-rooms")},
+            {window.socketsPage(), QStringLiteral("3-sockets")},
+            {window.throughputPage(), QStringLiteral("4-throughput")},
+            {window.inspectorPage(), QStringLiteral("5-inspector")},
+            {window.publishPage(), QStringLiteral("6-publish")},
+            {window.logPage(), QStringLiteral("7-log")},
+            {window.handlersPage(), QStringLiteral("10-handlers")}};
+        QCOMPARE(views.size(), window.tabs()->count());
+        for (const auto &[page, name] : views) {
+            window.tabs()->setCurrentWidget(page);
+            if (page == window.roomsPage()) {
+                window.roomsPage()->view()->selectRow(0);
+                QTRY_VERIFY(window.roomsPage()->members()->count() > 0);
+            }
+            if (page == window.handlersPage())
+                QTRY_VERIFY(window.handlersPage()->appItem(QStringLiteral("broken_syntax")));
+            if (page == window.inspectorPage()) {
                 QTableView *view = window.inspectorPage()->view();
                 for (int r = view->model()->rowCount() - 1; r >= 0; --r)
                     if (view->model()->index(r, 4).data().toString() ==
@@ -130,9 +164,21 @@ private Q_SLOTS:
                         break;
                     }
             }
-            save(&window, QStringLiteral("%1-%2.png").arg(i + 1).arg(names.value(i)));
+            save(&window, name + QStringLiteral(".png"));
         }
 
+        // The trace of one connection: everything to and from it, nothing else.
+        window.tabs()->setCurrentWidget(window.inspectorPage());
+        window.inspectorPage()->tracedOnly()->setChecked(true);
+        QTableView *traceView = window.inspectorPage()->view();
+        for (int r = traceView->model()->rowCount() - 1; r >= 0; --r)
+            if (traceView->model()->index(r, 1).data().toString() == QLatin1String("to client")) {
+                traceView->selectRow(r);
+                break;
+            }
+        save(&window, QStringLiteral("11-trace.png"));
+
+        window.tabs()->setCurrentWidget(sockets);
         QTRY_VERIFY(sockets->selectSocket(clients[0]->socketId));
         SocketDetailsDialog details(*sockets->currentSocket());
         details.show();
