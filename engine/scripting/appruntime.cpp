@@ -20,6 +20,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -313,7 +314,15 @@ QJSValue AppRuntime::compileModule(const QString &path)
     QString lowerError;
     const QString lowered = lowerModernSyntax(source, &lowerError);
     if (!lowerError.isEmpty()) {
-        m_engine.throwError(QJSValue::SyntaxError, QStringLiteral("%1 (%2)").arg(lowerError, path));
+        // Located in the app's file, like V4's own syntax errors (thrown from
+        // here it would otherwise point into the prelude).
+        QJSValue syntaxError = m_engine.newErrorObject(QJSValue::SyntaxError, lowerError);
+        syntaxError.setProperty(QStringLiteral("fileName"), path);
+        const QRegularExpressionMatch line =
+            QRegularExpression(QStringLiteral("at line (\\d+)$")).match(lowerError);
+        if (line.hasMatch())
+            syntaxError.setProperty(QStringLiteral("lineNumber"), line.captured(1).toInt());
+        m_engine.throwError(syntaxError);
         return {};
     }
     // The wrapper stays on the first line, so reported line numbers match the file.
