@@ -110,6 +110,11 @@ CliResult parseCommandLine(const QStringList &arguments)
                         "unlimited. Default: %1.")
              .arg(d.maxRoomsPerSocket),
          QStringLiteral("n")},
+        {QStringLiteral("max-outbound-buffer"),
+         QStringLiteral("Bytes queued for one client that it has not read; past this the "
+                        "slow consumer is disconnected. Default: %1.")
+             .arg(d.maxOutboundBytes),
+         QStringLiteral("bytes")},
         {QStringLiteral("auth-timeout"),
          QStringLiteral("Timeout of calls to the Frappe web server, ms. Default: %1.")
              .arg(d.authTimeoutMs),
@@ -183,6 +188,8 @@ CliResult parseCommandLine(const QStringList &arguments)
                  error) &&
         parseInt(p, QStringLiteral("max-namespaces"), 0, 100000, c.maxNamespacesPerClient, error) &&
         parseInt(p, QStringLiteral("max-rooms"), 0, 10000000, c.maxRoomsPerSocket, error) &&
+        parseInt(p, QStringLiteral("max-outbound-buffer"), 65536, 1073741824, c.maxOutboundBytes,
+                 error) &&
         parseInt(p, QStringLiteral("auth-timeout"), 1, 600000, c.authTimeoutMs, error) &&
         parseInt(p, QStringLiteral("stats-interval"), 0, 86400, o.statsIntervalSec, error);
     if (ok && p.isSet(QStringLiteral("host")) &&

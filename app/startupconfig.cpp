@@ -65,6 +65,7 @@ void restoreCliLimits(const AppOptions &options, const EngineConfig &fromCli, En
         {"max-connections-per-ip", &EngineConfig::maxConnectionsPerIp},
         {"max-namespaces", &EngineConfig::maxNamespacesPerClient},
         {"max-rooms", &EngineConfig::maxRoomsPerSocket},
+        {"max-outbound-buffer", &EngineConfig::maxOutboundBytes},
     };
     for (const auto &limit : limits)
         if (options.givenOptions.contains(QLatin1String(limit.option)))

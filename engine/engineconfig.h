@@ -41,6 +41,11 @@ struct EngineConfig {
     // Rooms a socket may be in (its own id room included): each costs memory
     // for as long as the socket lives, and doc_open is client-driven.
     int maxRoomsPerSocket = 1000;
+    // Bytes queued for one client that it has not read yet; past this it is a
+    // slow consumer and is disconnected, so one stalled reader cannot grow the
+    // server without bound. Broadcast buffers are shared, so this counts what
+    // the client pins, not fresh copies.
+    int maxOutboundBytes = 8 * 1024 * 1024;
     int pollingDrainMs = 100; // how long a closing session waits for its next GET
 
     // --- Frappe

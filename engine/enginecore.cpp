@@ -72,6 +72,7 @@ StartResult EngineCore::start()
     ConnectionLimits limits;
     limits.maxHeaderBytes = m_config.maxHttpHeaderBytes;
     limits.maxPayload = m_config.maxPayload;
+    limits.maxOutboundBytes = m_config.maxOutboundBytes;
     m_listener = new Listener(this, limits, this);
     m_listener->setMaxConnections(m_config.maxConnections, m_config.maxConnectionsPerIp);
     QString error;

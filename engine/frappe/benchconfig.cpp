@@ -303,6 +303,7 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
         {"realtime_max_namespaces_per_connection", &cfg.maxNamespacesPerClient, 0},
         {"realtime_max_rooms_per_socket", &cfg.maxRoomsPerSocket, 0},
         {"realtime_max_http_header_bytes", &cfg.maxHttpHeaderBytes, 1024},
+        {"realtime_max_outbound_bytes", &cfg.maxOutboundBytes, 65536},
     };
     for (const auto &[key, field, min] : limits) {
         const QJsonValue v = bench.merged.value(QLatin1String(key));

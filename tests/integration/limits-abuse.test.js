@@ -6,6 +6,7 @@
 const { describe, test, after } = require("node:test");
 const assert = require("node:assert/strict");
 const net = require("net");
+const { spawnSync } = require("child_process");
 const H = require("./lib/harness.js");
 const F = require("./lib/faults.js");
 
@@ -182,6 +183,65 @@ describe("per-client outbound buffer", () => {
 		assert.deepEqual(await Promise.all(got), [1, 1]);
 		bystander.close();
 		fresh.close();
+	});
+});
+
+describe("outbound buffer limit is configurable", () => {
+	const stacks = [];
+	after(async () => {
+		for (const s of stacks) await s.stop();
+	});
+
+	/** One admitted raw WebSocket client that stops reading; floods room "all" until it is cut off. */
+	async function stallAndFlood(stack) {
+		const { sock } = await F.rawUpgrade(stack.port, undefined, HEADERS);
+		sock.on("error", () => {});
+		const admitted = new Promise((res) => {
+			let buf = "";
+			sock.on("data", function onData(d) {
+				buf += d.toString("latin1");
+				if (buf.includes(`40/${SITE},{"sid"`)) {
+					sock.removeListener("data", onData);
+					res();
+				}
+			});
+		});
+		sock.write(F.wsFrame(1, `40/${SITE},`));
+		await admitted;
+		sock.pause();
+		const payload = "q".repeat(100 * 1024);
+		const pub = await stack.redis.client();
+		// Loopback kernel buffers hold several MB; 300 x 100 KB gets well past them.
+		for (let i = 0; i < 300 && !/disconnecting slow consumer/.test(stack.server.logs()); i++) {
+			await pub.command("PUBLISH", "events", JSON.stringify({ event: "flood", message: { i, payload }, room: "all", namespace: SITE }));
+			if (i % 10 === 9) await H.sleep(5);
+		}
+		await pub.close?.();
+		await stack.server.waitForLog(/disconnecting slow consumer/, 20000 * F.SLOW);
+		sock.resume();
+		assert.ok(await F.closedWithin(sock, 20000 * F.SLOW), "the stalled client was disconnected");
+		return stack.server.logs().match(/disconnecting slow consumer .*\(limit (\d+)\)/)[1];
+	}
+
+	test("realtime_max_outbound_bytes sets the limit named in the log", async () => {
+		const stack = await H.startStack({ config: { realtime_max_outbound_bytes: 262144 } });
+		stacks.push(stack);
+		assert.equal(await stallAndFlood(stack), "262144");
+	});
+
+	test("--max-outbound-buffer wins over the bench key", async () => {
+		const stack = await H.startStack({
+			config: { realtime_max_outbound_bytes: 262144 },
+			extraArgs: ["--max-outbound-buffer", "300000"],
+		});
+		stacks.push(stack);
+		assert.equal(await stallAndFlood(stack), "300000");
+	});
+
+	test("--max-outbound-buffer below 64 KiB is refused at start-up with a clear message", async () => {
+		const r = spawnSync(process.env.RT_BINARY, ["--no-gui", "--max-outbound-buffer", "1000"], { encoding: "utf8", timeout: 10000 });
+		assert.equal(r.status, 2);
+		assert.match(r.stderr, /max-outbound-buffer/);
 	});
 });
 
