@@ -5,6 +5,7 @@
 #   bash scripts/fuzz-smoke.sh                  # every target, 30 s each
 #   FUZZ_SECONDS=600 bash scripts/fuzz-smoke.sh fuzz_wsframe   # one target, longer
 #   FUZZ_JOBS=2 ...                             # libFuzzer workers per target (default 1)
+#   FUZZ_BUILD_DIR=/tmp/fz ...                  # build and corpus folder (default build-fuzz)
 #
 # New inputs go to build-fuzz/corpus/<target> (seeded from the repo copy), so
 # the committed seeds stay small; crashes land in build-fuzz/artifacts/<target>/.
@@ -15,7 +16,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${FUZZ_SECONDS:-30}"
 jobs="${FUZZ_JOBS:-1}"
-build_dir=build-fuzz
+# FUZZ_BUILD_DIR: where the instrumented build goes (CTest passes one inside its own
+# build tree); default build-fuzz, the preset's folder.
+build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
     targets=(fuzz_httphead fuzz_eiopacket fuzz_siodecoder fuzz_wsframe fuzz_eventsrouter
@@ -28,7 +31,7 @@ if ! command -v clang++-14 >/dev/null; then
 fi
 
 echo "== configure + build ($build_dir)"
-cmake --preset fuzz >/dev/null
+cmake --preset fuzz -B "$build_dir" >/dev/null
 cmake --build "$build_dir" --target "${targets[@]}" -j"$(nproc 2>/dev/null || echo 2)"
 
 failed=()

@@ -31,6 +31,8 @@ packages=(
     xvfb xauth fonts-dejavu-core
     # flock, used by tests/integration/install-node-modules.sh
     util-linux
+    # libFuzzer (clang) for the fuzz smoke test, tests/fuzz
+    clang-14 libclang-rt-14-dev
 )
 # shellcheck disable=SC2206
 packages+=(${RT_EXTRA_PACKAGES:-})
