@@ -28,6 +28,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 
 class HttpConnection;
 
@@ -38,7 +39,9 @@ public:
         int maxConnectionsPerOrigin = 64; // gunicorn queues the rest in its backlog anyway
         qint64 maxResponseBytes = 16 * 1024 * 1024; // API answers are small; bound a runaway
         int idleTimeoutMs = 4000; // close before the server does (undici's default too)
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        // Unset: Qt's default (system CAs, peer verified), built on the first
+        // https connection so that plain-http setups never load the TLS library.
+        std::optional<QSslConfiguration> tls;
     };
     using RequestId = quint64;
     using Done = std::function<void(HttpClientResponse)>;

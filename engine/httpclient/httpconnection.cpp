@@ -57,7 +57,8 @@ void HttpConnection::connectSocket()
 #if QT_CONFIG(ssl)
     if (m_origin.tls) {
         auto *ssl = new QSslSocket(this);
-        ssl->setSslConfiguration(m_client->options().tls);
+        const auto &tls = m_client->options().tls;
+        ssl->setSslConfiguration(tls ? *tls : QSslConfiguration::defaultConfiguration());
         m_socket = ssl;
         connect(ssl, &QSslSocket::encrypted, this, &HttpConnection::onConnected);
     }

@@ -7,6 +7,9 @@
 #include "httpclient/httpresponseparser.h"
 
 #include <QPointer>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -14,6 +17,32 @@
 #include <memory>
 
 namespace {
+
+// A self-signed certificate for 127.0.0.1 (valid until 2126) and its key,
+// made for this test only.
+const char kTestCertificate[] = R"(-----BEGIN CERTIFICATE-----
+MIIBjzCCATagAwIBAgIUatR3JrgmiTiO6vP0GRiNzgPVKkYwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyODIyMzY0N1oYDzIxMjYxMTA0
+MjIzNjQ3WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQ73/fLtjRrDipK8E0vL1+7hmX/WZFx2YWJNuKAJVm4wqvnWXRn4pCJ
+3lplRlg5wDb4lQFt7dcjtjc1UbQM2er/o2QwYjAdBgNVHQ4EFgQUxgBTL5cwI+2R
+NIrWDHcQgr8S2kIwHwYDVR0jBBgwFoAUxgBTL5cwI+2RNIrWDHcQgr8S2kIwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
+IGme30HudPuuKi76BLTrUUet0Bu9DgFDSyqq0bBOmbXyAiBShRPMLdcxN3YYtybb
+56DvN6BtCjPYuaRy3m4S32VVtA==
+-----END CERTIFICATE-----
+)";
+const char kTestKey[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg8uVKBcVjmVaInpTX
+pgVKdMhdKzlkBuc1P8jSftZqczihRANCAAQ73/fLtjRrDipK8E0vL1+7hmX/WZFx
+2YWJNuKAJVm4wqvnWXRn4pCJ3lplRlg5wDb4lQFt7dcjtjc1UbQM2er/
+-----END PRIVATE KEY-----
+)";
+
+QSslCertificate testCertificate()
+{
+    return QSslCertificate(QByteArray(kTestCertificate), QSsl::Pem);
+}
 
 struct SeenRequest {
     QByteArray method;
@@ -51,16 +80,27 @@ class ScriptedServer : public QObject {
 public:
     using Handler = std::function<Action(const SeenRequest &)>;
 
-    ScriptedServer()
+    explicit ScriptedServer(bool tls = false) : m_tls(tls)
     {
-        if (!m_server.listen(QHostAddress::LocalHost, 0))
-            qFatal("test server: %s", qPrintable(m_server.errorString()));
-        connect(&m_server, &QTcpServer::newConnection, this, &ScriptedServer::accept);
+        if (tls) {
+            auto *server = new QSslServer(this);
+            QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+            config.setLocalCertificate(testCertificate());
+            config.setPrivateKey(QSslKey(QByteArray(kTestKey), QSsl::Ec));
+            server->setSslConfiguration(config);
+            m_server = server;
+        } else {
+            m_server = new QTcpServer(this);
+        }
+        if (!m_server->listen(QHostAddress::LocalHost, 0))
+            qFatal("test server: %s", qPrintable(m_server->errorString()));
+        // A TLS server has a connection to hand out only after the handshake.
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &ScriptedServer::accept);
     }
 
     HttpOrigin origin() const
     {
-        return {false, QStringLiteral("127.0.0.1"), m_server.serverPort()};
+        return {m_tls, QStringLiteral("127.0.0.1"), m_server->serverPort()};
     }
     void setHandler(Handler handler) { m_handler = std::move(handler); }
 
@@ -86,7 +126,7 @@ public:
 private:
     void accept()
     {
-        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+        while (QTcpSocket *socket = m_server->nextPendingConnection()) {
             socket->setParent(this);
             m_sockets.append(socket);
             const int id = ++connections;
@@ -141,7 +181,8 @@ private:
         }
     }
 
-    QTcpServer m_server;
+    bool m_tls;
+    QTcpServer *m_server;
     Handler m_handler;
     QList<QPointer<QTcpSocket>> m_sockets;
     QList<QPointer<QTcpSocket>> m_parked;
@@ -206,6 +247,8 @@ private Q_SLOTS:
     void connectionRefused();
     void invalidRequestIsRefused();
     void cancelledRequestNeverAnswers();
+    void httpsWithTrustedCertificate();
+    void httpsRefusesUntrustedCertificate();
     void parserRejects_data();
     void parserRejects();
     void responseHeaderLookup();
@@ -518,6 +561,40 @@ void TestHttpClient::cancelledRequestNeverAnswers()
     QCOMPARE(outcome->calls, 0);
     QCOMPARE(outcome.use_count(), 1); // both dones were released
     QCOMPARE(client.queuedRequests(server.origin()), 0);
+}
+
+void TestHttpClient::httpsWithTrustedCertificate()
+{
+    if (!QSslSocket::supportsSsl()) QSKIP("this Qt has no TLS backend");
+    ScriptedServer server(true);
+    HttpClient::Options options;
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setCaCertificates({testCertificate()});
+    options.tls = tls;
+    HttpClient client(options);
+    for (int i = 0; i < 2; ++i) {
+        auto outcome = sendTo(client, server.origin());
+        QVERIFY(answered(outcome));
+        QVERIFY2(outcome->response.ok(), qPrintable(outcome->response.errorString));
+        QCOMPARE(outcome->response.body, QByteArray("ok"));
+    }
+    QCOMPARE(server.connections, 1);
+    QVERIFY(server.requests[0].head.contains(
+        "\r\nHost: 127.0.0.1:" + QByteArray::number(server.origin().port) + "\r\n"));
+}
+
+void TestHttpClient::httpsRefusesUntrustedCertificate()
+{
+    if (!QSslSocket::supportsSsl()) QSKIP("this Qt has no TLS backend");
+    ScriptedServer server(true);
+    HttpClient client; // system CAs only: the self-signed certificate is not trusted
+    auto outcome = sendTo(client, server.origin());
+    QVERIFY(answered(outcome));
+    QCOMPARE(outcome->response.error, HttpClientResponse::Error::ConnectFailed);
+    QVERIFY2(outcome->response.errorString.startsWith(
+                 QStringLiteral("cannot connect to 127.0.0.1:%1: ").arg(server.origin().port)),
+             qPrintable(outcome->response.errorString));
+    QVERIFY(server.requests.isEmpty());
 }
 
 void TestHttpClient::parserRejects_data()
