@@ -50,16 +50,16 @@ QByteArray withoutBodyHeaders(const QByteArray &headerLines)
 
 } // namespace
 
-CallbackExchange::CallbackExchange(HttpClient *http, int timeoutMs, Done done, QObject *parent)
-    : QObject(parent), m_http(http), m_done(std::move(done))
+CallbackExchange::CallbackExchange(HttpClient *http, FifoDeadlines *deadlines, Done done,
+                                   QObject *parent)
+    : QObject(parent), m_http(http), m_deadlines(deadlines), m_done(std::move(done))
 {
-    m_deadline.setSingleShot(true);
-    connect(&m_deadline, &QTimer::timeout, this, &CallbackExchange::onDeadline);
-    m_deadline.start(timeoutMs);
+    m_deadline = m_deadlines->arm([this] { onDeadline(); });
 }
 
 CallbackExchange::~CallbackExchange()
 {
+    m_deadlines->disarm(m_deadline);
     cancelRequest();
 }
 
@@ -153,15 +153,16 @@ bool CallbackExchange::followRedirect(const HttpClientResponse &response)
 
 void CallbackExchange::onDeadline()
 {
+    m_deadline = 0;
     fail(ExchangeResult::Failure::Timeout,
          QStringLiteral("TimeoutError: The operation was aborted due to timeout"),
-         QStringLiteral("no complete answer within %1 ms").arg(m_deadline.interval()));
+         QStringLiteral("no complete answer within %1 ms").arg(m_deadlines->timeoutMs()));
 }
 
 void CallbackExchange::settle(ExchangeResult result)
 {
     m_settled = true;
-    m_deadline.stop();
+    m_deadlines->disarm(std::exchange(m_deadline, 0));
     m_result = std::move(result);
     QMetaObject::invokeMethod(
         this,

@@ -13,12 +13,12 @@
 // thread) and must be used only there.
 #pragma once
 
+#include "frappe/fifodeadlines.h"
 #include "httpclient/httpclient.h"
 
 #include <QByteArray>
 #include <QObject>
 #include <QString>
-#include <QTimer>
 #include <QUrl>
 
 #include <functional>
@@ -37,7 +37,8 @@ class CallbackExchange : public QObject {
 public:
     using Done = std::function<void(ExchangeResult)>;
 
-    CallbackExchange(HttpClient *http, int timeoutMs, Done done, QObject *parent);
+    // Both http and deadlines must outlive the exchange.
+    CallbackExchange(HttpClient *http, FifoDeadlines *deadlines, Done done, QObject *parent);
     ~CallbackExchange() override;
 
     // True once a result is fixed; later send() and fail() calls are ignored.
@@ -59,7 +60,8 @@ private:
 
     HttpClient *m_http;
     HttpClient::RequestId m_request = 0;
-    QTimer m_deadline;
+    FifoDeadlines *m_deadlines;
+    FifoDeadlines::Ticket m_deadline = 0;
     QUrl m_current; // URL of the hop in flight, for the redirect check
     QByteArray m_method;
     QByteArray m_headerLines;

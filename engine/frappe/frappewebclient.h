@@ -34,6 +34,7 @@
 #include <optional>
 
 class CallbackExchange;
+class FifoDeadlines;
 class HttpClient;
 struct CallbackUrl;
 struct ExchangeResult;
@@ -120,6 +121,7 @@ private:
     const EngineConfig m_cfg;
     const int m_timeoutMs;
     HttpClient *m_http;
+    FifoDeadlines *m_deadlines;
     SecretProvider m_secretProvider;
     QHash<QByteArray, QList<std::function<void(bool)>>> m_permissionWaiters;
 };
