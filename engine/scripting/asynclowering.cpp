@@ -308,6 +308,14 @@ QString lowerAsyncFunctions(const QString &source, QString *error)
 
 QString lowerModernSyntax(const QString &source, QString *error)
 {
+    // Where the tokenizer itself gets lost (it guesses regex against
+    // division from the previous token only), nothing is rewritten: V4 then
+    // judges the source as written.
+    QList<Token> tokens;
+    if (!tokenizeJs(source, tokens, error, "lowering")) {
+        error->clear();
+        return source;
+    }
     // Class fields first: their initialisers become methods that the later
     // passes then treat like any other code. Object rest before spread, so
     // the spread pass sees no rest patterns.

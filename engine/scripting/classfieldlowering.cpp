@@ -226,14 +226,14 @@ private:
                         QStringLiteral(" %1(this, %2);").arg(QLatin1String(kFieldsName), list), 1);
             return;
         }
-        // Fields exist from the moment super() returns the instance.
+        // Fields exist from the moment super() returns the instance. Every
+        // call is wrapped (one per branch, say); only one can run.
         const qsizetype ctorClose = matchingClose(t, ctorOpen);
         for (qsizetype j = ctorOpen + 1; j < ctorClose; ++j) {
             if (tokenIs(t, j, "super") && tokenIs(t, j + 1, "(") && !tokenIs(t, j - 1, ".")) {
                 m_edits.add(t[j].start, 0, QLatin1String(kFieldsName) + QLatin1Char('('), 1);
                 m_edits.add(t[matchingClose(t, j + 1)].end, 0, QStringLiteral(", %1)").arg(list),
                             0);
-                return;
             }
         }
     }

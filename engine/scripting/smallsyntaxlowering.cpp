@@ -3,6 +3,8 @@
 #include "scripting/jstokens.h"
 #include "scripting/sourceedits.h"
 
+#include <QRegularExpression>
+
 namespace {
 
 class SmallSyntaxRewriter {
@@ -92,13 +94,18 @@ private:
 
 } // namespace
 
+// Cheap test for the three constructs, so most sources are not tokenized.
+static bool mayHaveSmallSyntax(const QString &source)
+{
+    static const QRegularExpression candidates(
+        QStringLiteral("catch\\s*\\{|\\?\\?=|\\|\\|=|&&=|\\b[0-9][0-9a-zA-Z.]*_"));
+    return candidates.match(source).hasMatch();
+}
+
 QString lowerSmallSyntax(const QString &source, QString *error)
 {
     error->clear();
-    if (!source.contains(QLatin1String("catch")) && !source.contains(QLatin1Char('_')) &&
-        !source.contains(QLatin1String("?=")) && !source.contains(QLatin1String("|=")) &&
-        !source.contains(QLatin1String("&=")))
-        return source;
+    if (!mayHaveSmallSyntax(source)) return source;
     QList<Token> tokens;
     if (!tokenizeJs(source, tokens, error, "small syntax lowering")) return source;
     SmallSyntaxRewriter rewriter(source, tokens);

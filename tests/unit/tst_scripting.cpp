@@ -793,6 +793,15 @@ void TestScripting::modernSyntaxLoweringKeepsSemantics_data()
            "  w = this.v * 2;\n  h = () => this.w + 1\n  constructor(v) {\n    const z = 1\n"
            "    super(v + z)\n  }\n}\nconst d = new D(1); JSON.stringify([d.v, d.w, d.h()])"
         << "[2,4,5]";
+    QTest::newRow("super() in two branches")
+        << "class B { constructor(v) { this.v = v; } }\nclass D extends B { f = this.v + 1; "
+           "constructor(x) { if (x) super(10); else super(20); } }\n"
+           "JSON.stringify([new D(true).f, new D(false).f])"
+        << "[11,21]";
+    QTest::newRow("class made by a function, static sees this")
+        << "function make(k) { return class { v = k * 2; static s = k; static t = this.s + 1; }; "
+           "}\nconst C = make(3); JSON.stringify([new C().v, C.s, C.t])"
+        << "[6,3,4]";
     QTest::newRow("derived class without a constructor")
         << "class E extends Array { tag = 'e'; } const e = new E(); e.push(1); "
            "JSON.stringify([e.tag, e.length, e instanceof E])"
@@ -851,7 +860,7 @@ void TestScripting::modernSyntaxLoweringKeepsSemantics_data()
         << "[0,3]";
     QTest::newRow("logical assignment without semicolons") << "var a = null\na ??= 1\nvar b = a\nb"
                                                            << "1";
-    QTest::newRow("numeric separators") << "1_000_000 + 0.000_5 + 0x_ff * 0"
+    QTest::newRow("numeric separators") << "1_000_000 + 0.000_5 + 0xff_ff * 0"
                                         << "1000000.0005";
 }
 
@@ -872,6 +881,8 @@ void TestScripting::loweringLeavesLookalikesAlone_data()
     QTest::newRow("supported syntax") << "class A extends Object { static m() { return 1; } get "
                                          "x() { return 2; } }\nvar [h, ...t] = [1, 2]; "
                                          "function g(...args) { return args; } g(...t)?.[0] ?? h";
+    QTest::newRow("regex after a parenthesis, left to V4")
+        << "if (true) /a'b/.test(\"a'b\") ? class { x = 1 } : 2";
     QTest::newRow("names that look like keywords")
         << "var o = { class: 1, static: 2, catch: 3 }; o.catch + o.class; var a_1 = 1, _2 = a_1;";
 }
