@@ -3,6 +3,15 @@
 #include "common/logging.h"
 #include "redis/respencoder.h"
 
+#include <QDeadlineTimer>
+
+namespace {
+qint64 nowMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+} // namespace
+
 RedisCommandClient::RedisCommandClient(RedisEndpoint endpoint, QObject *parent)
     : QObject(parent), m_endpoint(endpoint), m_connection(std::move(endpoint), this),
       m_replyTimer(this)
@@ -30,6 +39,8 @@ void RedisCommandClient::command(const QList<QByteArray> &argv, Callback done)
     if (!done) done = [](RedisValue, QString) {};
     QByteArray encoded = encodeRedisCommand(argv);
     if (m_connection.isReady()) {
+        // An idle link has made no progress to measure from: start the clock now.
+        if (m_inFlight.empty()) m_lastProgressMs = nowMs();
         m_connection.write(encoded);
         m_inFlight.push_back(std::move(done));
         if (!m_replyTimer.isActive()) m_replyTimer.start(m_timeoutMs);
@@ -89,6 +100,7 @@ void RedisCommandClient::onReady()
     }
     m_queued.clear();
     m_connection.write(batch);
+    m_lastProgressMs = nowMs();
     m_replyTimer.start(m_timeoutMs);
 }
 
@@ -102,15 +114,21 @@ void RedisCommandClient::onReply(const RedisValue &reply)
     }
     Callback done = std::move(m_inFlight.front());
     m_inFlight.pop_front();
-    if (m_inFlight.empty())
-        m_replyTimer.stop();
-    else
-        m_replyTimer.start(m_timeoutMs); // progress: the next reply gets a full timeout
+    // Progress: the next reply gets a full timeout from now. Only the clock is
+    // read here; the timer checks it when it fires, because restarting a QTimer
+    // per reply costs a sorted insert into the dispatcher's timer list.
+    m_lastProgressMs = nowMs();
     done(reply, reply.isError() ? QString::fromUtf8(reply.string) : QString());
 }
 
 void RedisCommandClient::onReplyTimeout()
 {
+    if (m_inFlight.empty()) return; // every reply came; the timer just ran out
+    const qint64 quiet = nowMs() - m_lastProgressMs;
+    if (quiet < m_timeoutMs) {
+        m_replyTimer.start(int(m_timeoutMs - quiet));
+        return;
+    }
     m_connection.close();
     onFailed(QStringLiteral("no reply within %1 ms").arg(m_timeoutMs));
 }

@@ -65,6 +65,7 @@ private:
     std::deque<Queued> m_queued;     // waiting for the link
     std::deque<Callback> m_inFlight; // written, reply pending; replies come back in this order
     int m_timeoutMs = 2000;
+    qint64 m_lastProgressMs = 0; // when the last reply came, or the idle link got a command
     bool m_linkWasReady = false;
     bool m_failing = false; // for logging: one line when failures start, one when they end
     QString m_lastError;
