@@ -131,7 +131,8 @@ void MonitorWindow::stopEngine()
     m_engine->stop();
     resetFeeds();
     m_lastSnapshot = MonitorSnapshot();
-    m_lastSnapshot.socketsIncluded = true; // empty on purpose: nothing is connected
+    // Empty on purpose: nothing is connected any more.
+    m_lastSnapshot.roomsIncluded = m_lastSnapshot.socketsIncluded = true;
     onSnapshot(m_lastSnapshot);
     updateActions();
     updateStatusBar();
@@ -186,7 +187,9 @@ void MonitorWindow::poll()
         m_rateSeq = rates.last().seq;
         m_throughput->appendSamples(rates);
     }
-    if (!m_inspector->isPaused()) {
+    // Hidden, the inspector pulls nothing: the engine's ring keeps the same
+    // last 5000 entries its table would, and it catches up when shown.
+    if (!m_inspector->isPaused() && m_inspector->isVisible()) {
         const QList<TraceEntry> entries = telemetry->traceSince(m_traceSeq, 2000);
         if (!entries.isEmpty()) {
             const bool gap = entries.first().seq > m_traceSeq + 1;
@@ -203,6 +206,7 @@ void MonitorWindow::requestSnapshot()
     m_snapshotPending = true;
     SnapshotRequest request;
     request.id = ++m_snapshotId;
+    request.rooms = m_rooms->isVisible() || m_publish->isVisible();
     request.sockets = m_sockets->isVisible();
     if (m_rooms->isVisible()) {
         const auto [site, room] = m_rooms->selectedRoom();
@@ -218,10 +222,12 @@ void MonitorWindow::onSnapshot(const MonitorSnapshot &snapshot)
     ++m_snapshotsReceived;
     m_lastSnapshot = snapshot;
     m_sites->applySnapshot(snapshot);
-    m_rooms->applySnapshot(snapshot);
+    if (snapshot.roomsIncluded) {
+        m_rooms->applySnapshot(snapshot);
+        m_publish->applySnapshot(snapshot);
+    }
     if (snapshot.socketsIncluded) m_sockets->applySnapshot(snapshot);
     m_handlers->applySnapshot(snapshot);
-    m_publish->applySnapshot(snapshot);
 }
 
 void MonitorWindow::onActionFinished(const SocketActionResult &result)

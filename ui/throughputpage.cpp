@@ -143,8 +143,9 @@ void ThroughputPage::appendSamples(const QList<RateSample> &samples)
     if (samples.isEmpty()) return;
     m_samples.append(samples);
     if (m_samples.size() > MaxSamples) m_samples.remove(0, m_samples.size() - MaxSamples);
-    // Paused: keep collecting (the history must stay complete), stop drawing.
-    if (!isPaused()) redraw();
+    // Paused or hidden: keep collecting (the history must stay complete), do
+    // not draw (showEvent draws).
+    if (!isPaused() && isVisible()) redraw();
 }
 
 void ThroughputPage::clear()

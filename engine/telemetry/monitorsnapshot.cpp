@@ -79,6 +79,7 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
 {
     MonitorSnapshot snap;
     snap.requestId = request.id;
+    snap.roomsIncluded = request.rooms;
     snap.socketsIncluded = request.sockets;
     const int maxSockets =
         request.sockets ? qBound(0, request.maxSockets, MonitorSnapshot::MaxSocketsListed) : 0;
@@ -124,6 +125,8 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
         for (auto it = ns->rooms().cbegin(); it != ns->rooms().cend(); ++it) {
             // socket.io's per-socket room (named by its id) is noise here.
             if (it->size() == 1 && (*it->cbegin())->id() == it.key()) continue;
+            ++siteRow.rooms;
+            if (!request.rooms) continue;
             RoomRow room;
             room.site = site;
             room.room = it.key();
@@ -147,7 +150,6 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
             }
             room.users.sort();
             snap.rooms.append(room);
-            ++siteRow.rooms;
         }
     }
     snap.sites = sites.values();

@@ -89,6 +89,7 @@ struct HandlerAppRow {
 // window costs the engine little while it is busy. Thread-agnostic.
 struct SnapshotRequest {
     quint64 id = 0;
+    bool rooms = true;    // room rows (the Rooms or Publish tab is showing)
     bool sockets = false; // socket rows (the Sockets tab is showing)
     int maxSockets = 1000;
     QString membersSite; // the room whose members to list (Rooms tab selection)
@@ -108,7 +109,8 @@ struct MonitorSnapshot {
     QString redisUrl; // password hidden
     int sessions = 0;
     int connections = 0;
-    bool socketsIncluded = false; // false: the request did not ask (keep the old rows)
+    bool roomsIncluded = false;   // false: the request did not ask (keep the old rows)
+    bool socketsIncluded = false; // likewise
     bool socketsTruncated = false;
     QList<SiteRow> sites;
     QList<RoomRow> rooms;

@@ -142,6 +142,7 @@ private Q_SLOTS:
 
     void roomsShowWhatFrappeJoinsOnConnect()
     {
+        m_window->tabs()->setCurrentWidget(m_window->roomsPage());
         const auto *model = m_window->roomsPage()->model();
         for (const QString room : {QStringLiteral("all"), QStringLiteral("website"),
                                    QStringLiteral("user:sys1@example.com")}) {
@@ -161,6 +162,7 @@ private Q_SLOTS:
     void publishThroughRedisReachesTheClient()
     {
         PublishPage *publish = m_window->publishPage();
+        m_window->tabs()->setCurrentWidget(publish);
         publish->setForm(QStringLiteral("site1.local"), QStringLiteral("all"),
                          QStringLiteral("msgprint"), QStringLiteral("{\"message\": \"héllo\"}"),
                          true);
@@ -171,6 +173,7 @@ private Q_SLOTS:
         QTRY_VERIFY(publish->history()->item(0, 6)->text().startsWith(QStringLiteral("published")));
 
         // The engine saw it arrive on `events` and routed it to one socket.
+        m_window->tabs()->setCurrentWidget(m_window->inspectorPage());
         const TraceModel *trace = m_window->inspectorPage()->model();
         QTRY_VERIFY([&] {
             for (int r = 0; r < trace->rowCount(); ++r)
@@ -180,6 +183,7 @@ private Q_SLOTS:
                            trace->entry(r).site == QLatin1String("site1.local");
             return false;
         }());
+        m_window->tabs()->setCurrentWidget(m_window->throughputPage());
         QTRY_VERIFY_WITH_TIMEOUT(
             m_window->throughputPage()->pointCount(ThroughputPage::RedisIn) > 0, 5000);
 
@@ -275,6 +279,7 @@ private Q_SLOTS:
     void refusedConnectionsAreCountedAndTraced()
     {
         RawSioClient *denied = connectAs("denied1", QStringLiteral("site1.local"));
+        m_window->tabs()->setCurrentWidget(m_window->inspectorPage());
         QTRY_VERIFY_WITH_TIMEOUT(denied->receivedStartingWith(QStringLiteral("44/site1.local,")),
                                  10000);
         const TraceModel *trace = m_window->inspectorPage()->model();
@@ -283,6 +288,7 @@ private Q_SLOTS:
                 if (trace->entry(r).kind == TraceEntry::Kind::Refused) return true;
             return false;
         }());
+        m_window->tabs()->setCurrentWidget(m_window->throughputPage());
         QTRY_VERIFY_WITH_TIMEOUT(
             m_window->throughputPage()->pointCount(ThroughputPage::AuthFailures) > 0, 5000);
     }

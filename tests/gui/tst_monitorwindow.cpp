@@ -155,14 +155,17 @@ private Q_SLOTS:
     void joinAndLeaveChangeRoomMembership()
     {
         SocketsPage *page = m_window->socketsPage();
+        RoomsPage *rooms = m_window->roomsPage();
+        QTabWidget *tabs = m_window->tabs();
+        tabs->setCurrentWidget(page);
         QTRY_VERIFY(page->selectSocket(m_bob->socketId));
         page->joinCurrent(QStringLiteral("doc:ToDo/1"));
-        RoomsPage *rooms = m_window->roomsPage();
+        QTRY_VERIFY(cell(page->model(), findRow(page->model(), 0, m_bob->socketId), 8)
+                        .contains(QStringLiteral("doc:ToDo/1")));
+        tabs->setCurrentWidget(rooms);
         QTRY_VERIFY(findRow(rooms->model(), 1, QStringLiteral("doc:ToDo/1")) >= 0);
         int row = findRow(rooms->model(), 1, QStringLiteral("doc:ToDo/1"));
         QCOMPARE(cell(rooms->model(), row, 2), QStringLiteral("1"));
-        QTRY_VERIFY(cell(page->model(), findRow(page->model(), 0, m_bob->socketId), 8)
-                        .contains(QStringLiteral("doc:ToDo/1")));
 
         // The prefix filter keeps only matching rooms.
         rooms->prefixFilter()->setText(QStringLiteral("doc:"));
@@ -171,13 +174,20 @@ private Q_SLOTS:
         QCOMPARE(rooms->proxy()->rowCount(), 0);
         rooms->prefixFilter()->clear();
 
+        tabs->setCurrentWidget(page);
         page->leaveCurrent(QStringLiteral("doc:ToDo/1"));
+        QTRY_VERIFY(!cell(page->model(), findRow(page->model(), 0, m_bob->socketId), 8)
+                         .contains(QStringLiteral("doc:ToDo/1")));
+        tabs->setCurrentWidget(rooms);
         QTRY_COMPARE(findRow(rooms->model(), 1, QStringLiteral("doc:ToDo/1")), -1);
+        tabs->setCurrentWidget(page);
         page->joinCurrent(QStringLiteral("doc:ToDo/1")); // for the publish test
-        QTRY_VERIFY(findRow(rooms->model(), 1, QStringLiteral("doc:ToDo/1")) >= 0);
+        QTRY_VERIFY(cell(page->model(), findRow(page->model(), 0, m_bob->socketId), 8)
+                        .contains(QStringLiteral("doc:ToDo/1")));
 
         // Selected in the Rooms tab, the room lists its member.
-        m_window->tabs()->setCurrentWidget(rooms);
+        tabs->setCurrentWidget(rooms);
+        QTRY_VERIFY(findRow(rooms->model(), 1, QStringLiteral("doc:ToDo/1")) >= 0);
         rooms->view()->selectRow(
             rooms->proxy()
                 ->mapFromSource(rooms->model()->index(
@@ -185,12 +195,12 @@ private Q_SLOTS:
                 .row());
         QTRY_COMPARE(rooms->members()->count(), 1);
         QCOMPARE(rooms->members()->item(0)->text(), m_bob->socketId);
-        m_window->tabs()->setCurrentWidget(page);
     }
 
     void publishConsoleDeliversToTheRoom()
     {
         PublishPage *publish = m_window->publishPage();
+        m_window->tabs()->setCurrentWidget(publish);
         publish->setForm(QStringLiteral("custom"), QStringLiteral("doc:ToDo/1"),
                          QStringLiteral("doc_update"), QStringLiteral("{\"name\": \"1\"}"), false);
         QVERIFY(publish->payloadIsValid());
@@ -201,6 +211,7 @@ private Q_SLOTS:
 
         // Receive -> write latency of that publish reaches the chart.
         ThroughputPage *chart = m_window->throughputPage();
+        m_window->tabs()->setCurrentWidget(chart);
         QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount(ThroughputPage::P50) > 0, 5000);
         QVERIFY(chart->pointCount(ThroughputPage::P99) > 0);
         for (const auto series : {ThroughputPage::P50, ThroughputPage::P99}) {
@@ -209,6 +220,7 @@ private Q_SLOTS:
         }
 
         // Invalid JSON is refused before anything is sent.
+        m_window->tabs()->setCurrentWidget(publish);
         publish->setForm(QStringLiteral("custom"), QString(), QStringLiteral("x"),
                          QStringLiteral("{\"a\": }"), false);
         QVERIFY(!publish->payloadIsValid());
@@ -218,6 +230,7 @@ private Q_SLOTS:
 
     void inspectorShowsPublishesAndClientEvents()
     {
+        m_window->tabs()->setCurrentWidget(m_window->inspectorPage());
         m_alice->emitEvent("[\"hello-server\",{\"n\":1}]");
         const TraceModel *trace = m_window->inspectorPage()->model();
         QTRY_VERIFY(
@@ -252,6 +265,7 @@ private Q_SLOTS:
     void chartPlotsPerSecondRates()
     {
         ThroughputPage *chart = m_window->throughputPage();
+        m_window->tabs()->setCurrentWidget(chart);
         for (int i = 0; i < 5; ++i)
             m_alice->emitEvent("[\"burst\"]");
         // The sampler runs every second on the engine thread.
@@ -278,12 +292,14 @@ private Q_SLOTS:
     void emitToSocketAndTraceIt()
     {
         SocketsPage *page = m_window->socketsPage();
+        m_window->tabs()->setCurrentWidget(page);
         QTRY_VERIFY(page->selectSocket(m_alice->socketId));
         page->toggleTraceCurrent();
         QTRY_VERIFY(page->currentSocket() && page->currentSocket()->traced);
         page->emitToCurrent(QStringLiteral("notice"), "[1,2]");
         QTRY_VERIFY(m_alice->received(QStringLiteral("42[\"notice\",[1,2]]")));
         m_alice->emitEvent("[\"traced-event\"]");
+        m_window->tabs()->setCurrentWidget(m_window->inspectorPage());
         const TraceModel *trace = m_window->inspectorPage()->model();
         QTRY_VERIFY([&] {
             for (int r = 0; r < trace->rowCount(); ++r)
@@ -297,9 +313,11 @@ private Q_SLOTS:
     void traceRecordsEveryPacketOfTheConnection()
     {
         SocketsPage *page = m_window->socketsPage();
+        m_window->tabs()->setCurrentWidget(page);
         QTRY_VERIFY(page->selectSocket(m_alice->socketId));
         if (!page->currentSocket()->traced) page->toggleTraceCurrent();
         QTRY_VERIFY(page->currentSocket() && page->currentSocket()->traced);
+        m_window->tabs()->setCurrentWidget(m_window->inspectorPage());
         const TraceModel *trace = m_window->inspectorPage()->model();
 
         // Client -> server event with its payload; the test server echoes it.
@@ -350,6 +368,7 @@ private Q_SLOTS:
     void detailsDialogMasksCredentials()
     {
         SocketsPage *page = m_window->socketsPage();
+        m_window->tabs()->setCurrentWidget(page);
         QTRY_VERIFY(page->selectSocket(m_alice->socketId));
         SocketDetailsDialog dialog(*page->currentSocket());
         auto *headers = dialog.findChild<QTableWidget *>(QStringLiteral("handshakeHeaders"));

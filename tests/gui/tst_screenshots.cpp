@@ -7,10 +7,12 @@
 #include "engine.h"
 #include "handlerspage.h"
 #include "inspectorpage.h"
+#include "logpage.h"
 #include "monitorwindow.h"
 #include "publishpage.h"
 #include "roomspage.h"
 #include "settingsdialog.h"
+#include "sitespage.h"
 #include "socketdetailsdialog.h"
 #include "socketspage.h"
 #include "throughputpage.h"
@@ -137,15 +139,18 @@ private Q_SLOTS:
             QVERIFY(image.save(QDir(dir).filePath(name)));
         };
         // File names by view (the numbers are those README links to).
-        const QList<QPair<QWidget *, QString>> views = {
-            {window.sitesPage(), QStringLiteral("1-sites")},
-            {window.roomsPage(), QStringLiteral("2-rooms")},
-            {window.socketsPage(), QStringLiteral("3-sockets")},
-            {window.throughputPage(), QStringLiteral("4-throughput")},
-            {window.inspectorPage(), QStringLiteral("5-inspector")},
-            {window.publishPage(), QStringLiteral("6-publish")},
-            {window.logPage(), QStringLiteral("7-log")},
-            {window.handlersPage(), QStringLiteral("10-handlers")}};
+        struct View {
+            QWidget *page;
+            QString name;
+        };
+        const QList<View> views = {{window.sitesPage(), QStringLiteral("1-sites")},
+                                   {window.roomsPage(), QStringLiteral("2-rooms")},
+                                   {window.socketsPage(), QStringLiteral("3-sockets")},
+                                   {window.throughputPage(), QStringLiteral("4-throughput")},
+                                   {window.inspectorPage(), QStringLiteral("5-inspector")},
+                                   {window.publishPage(), QStringLiteral("6-publish")},
+                                   {window.logPage(), QStringLiteral("7-log")},
+                                   {window.handlersPage(), QStringLiteral("10-handlers")}};
         QCOMPARE(views.size(), window.tabs()->count());
         for (const auto &[page, name] : views) {
             window.tabs()->setCurrentWidget(page);
