@@ -148,7 +148,14 @@ void RedisConnection::onReadyRead()
     // Either slot below may close this link or delete this object; both are detected here.
     const QPointer<RedisConnection> self(this);
     const quint64 generation = m_generation;
-    m_reader.feed(m_device->readAll());
+    // Into one reused buffer: readAll() allocates a fresh (often mmap'd) block
+    // per read, and its page faults showed up in the targeted-event profile.
+    if (m_readBuffer.size() != ReadChunkBytes) m_readBuffer.resize(ReadChunkBytes);
+    for (;;) {
+        const qint64 n = m_device->read(m_readBuffer.data(), ReadChunkBytes);
+        if (n <= 0) break;
+        m_reader.feed(m_readBuffer.constData(), qsizetype(n));
+    }
     for (;;) {
         RedisValue reply;
         const RespReader::Status status = m_reader.next(&reply);

@@ -65,6 +65,8 @@ private:
     Phase m_phase = Phase::Closed;
     QIODevice *m_device = nullptr;
     RespReader m_reader;
+    static constexpr qint64 ReadChunkBytes = 64 * 1024;
+    QByteArray m_readBuffer; // reused for every read of the socket
     QTimer m_connectTimer;
     int m_connectTimeoutMs = 0;
     int m_handshakeReplies = 0;

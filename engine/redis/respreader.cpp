@@ -53,27 +53,60 @@ void RespReader::reset()
     if (m_reader) redisReaderFree(m_reader);
     m_reader = redisReaderCreate();
     Q_CHECK_PTR(m_reader);
+    m_unfed.clear();
+    m_unfedPos = 0;
     m_error.clear();
 }
 
 qsizetype RespReader::pendingBytes() const
 {
-    return qsizetype(m_reader->len - m_reader->pos);
+    return qsizetype(m_reader->len - m_reader->pos) + (m_unfed.size() - m_unfedPos);
+}
+
+void RespReader::feed(const QByteArray &data)
+{
+    feed(data.constData(), data.size());
 }
 
 void RespReader::feed(const char *data, qsizetype size)
 {
+    if (size <= 0) return;
+    if (m_unfedPos > m_unfed.size() / 2) { // keep the buffer from creeping forward
+        m_unfed.remove(0, m_unfedPos);
+        m_unfedPos = 0;
+    }
+    m_unfed.append(data, size);
+}
+
+bool RespReader::feedNextSlice()
+{
+    const qsizetype left = m_unfed.size() - m_unfedPos;
+    if (left == 0) return false;
+    const qsizetype n = qMin(left, FeedSliceBytes);
     // Only fails when the reader already holds an error, which next() reports.
-    redisReaderFeed(m_reader, data, size_t(size));
+    redisReaderFeed(m_reader, m_unfed.constData() + m_unfedPos, size_t(n));
+    m_unfedPos += n;
+    if (m_unfedPos == m_unfed.size()) {
+        // resize(0) keeps the allocation for the next burst; a huge one is let go.
+        if (m_unfed.capacity() > 4 * 1024 * 1024)
+            m_unfed.clear();
+        else
+            m_unfed.resize(0);
+        m_unfedPos = 0;
+    }
+    return true;
 }
 
 RespReader::Status RespReader::next(RedisValue *out)
 {
     if (!m_error.isEmpty()) return Status::Error;
     void *reply = nullptr;
-    if (redisReaderGetReply(m_reader, &reply) != REDIS_OK) {
-        m_error = QStringLiteral("protocol error: %1").arg(QString::fromUtf8(m_reader->errstr));
-        return Status::Error;
+    for (;;) {
+        if (redisReaderGetReply(m_reader, &reply) != REDIS_OK) {
+            m_error = QStringLiteral("protocol error: %1").arg(QString::fromUtf8(m_reader->errstr));
+            return Status::Error;
+        }
+        if (reply || !feedNextSlice()) break;
     }
     if (!reply) {
         // Checked only once the complete replies are out, so a big read of many small

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void readerByteByByte_data() { reader_data(); }
     void readerByteByByte();
     void readerManyRepliesInOneFeed();
+    void readerBigAndSmallRepliesAcrossFeeds();
     void readerProtocolError();
     void readerLimit();
     void readerReset();
@@ -108,6 +109,40 @@ void TestRedisResp::readerManyRepliesInOneFeed()
     for (int i = 0; i < 1000; ++i)
         QCOMPARE(replies.at(i).elements.at(2).string, "payload-" + QByteArray::number(i));
     QVERIFY(reader.pendingBytes() > 0);
+}
+
+// Replies larger than the reader's internal feed slice, small ones around them, and a
+// second feed arriving while part of the first is still unparsed: order and content kept.
+void TestRedisResp::readerBigAndSmallRepliesAcrossFeeds()
+{
+    QList<QByteArray> payloads;
+    QByteArray wire;
+    for (int i = 0; i < 300; ++i) {
+        const QByteArray payload = i % 50 == 7 ? QByteArray(200 * 1024 + i, char('a' + i % 26))
+                                               : "small-" + QByteArray::number(i);
+        payloads.append(payload);
+        wire += "*3\r\n$7\r\nmessage\r\n$6\r\nevents\r\n$" + QByteArray::number(payload.size()) +
+                "\r\n" + payload + "\r\n";
+    }
+    const qsizetype cut = wire.size() / 3 + 5; // somewhere inside a reply
+    RespReader reader;
+    reader.feed(wire.left(cut));
+    QList<RedisValue> replies;
+    RedisValue v;
+    for (int i = 0; i < 10; ++i) { // take a few, leaving unparsed input behind
+        QCOMPARE(reader.next(&v), RespReader::Status::Reply);
+        replies.append(v);
+    }
+    QVERIFY(reader.pendingBytes() > 0);
+    reader.feed(wire.mid(cut));
+    RespReader::Status last;
+    replies += readAll(reader, &last);
+    QCOMPARE(last, RespReader::Status::NeedMore);
+    QCOMPARE(replies.size(), payloads.size());
+    for (int i = 0; i < payloads.size(); ++i)
+        QVERIFY2(replies.at(i).elements.at(2).string == payloads.at(i),
+                 qPrintable(QString::number(i)));
+    QCOMPARE(reader.pendingBytes(), 0);
 }
 
 void TestRedisResp::readerProtocolError()
