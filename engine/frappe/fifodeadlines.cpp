@@ -10,7 +10,7 @@ qint64 nowMs()
 } // namespace
 
 FifoDeadlines::FifoDeadlines(int timeoutMs, QObject *parent)
-    : QObject(parent), m_timeoutMs(qMax(0, timeoutMs))
+    : QObject(parent), m_timeoutMs(qMax(0, timeoutMs)), m_timer(this)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &FifoDeadlines::onTimer);

@@ -33,7 +33,7 @@ private:
     void schedule();
 
     const int m_timeoutMs;
-    QTimer m_timer;
+    QTimer m_timer;                                // parented: moveToThread() must take it along
     std::deque<std::pair<qint64, Ticket>> m_order; // deadline (ms), ticket; disarmed ones linger
     QHash<Ticket, std::function<void()>> m_armed;
     Ticket m_next = 0;

@@ -37,7 +37,7 @@ bool methodTakesBody(const QByteArray &method)
 HttpClient::HttpClient(QObject *parent) : HttpClient(Options(), parent) {}
 
 HttpClient::HttpClient(Options options, QObject *parent)
-    : QObject(parent), m_options(std::move(options))
+    : QObject(parent), m_options(std::move(options)), m_idleSweep(this)
 {
     m_options.maxConnectionsPerOrigin = qMax(1, m_options.maxConnectionsPerOrigin);
     m_idleSweep.setInterval(qMax(100, m_options.idleTimeoutMs / 2));

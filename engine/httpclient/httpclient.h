@@ -109,7 +109,7 @@ private:
     QList<Pool *> m_pumpList;
     QHash<RequestId, Pending *> m_pending;
     QHash<int, RequestId> m_timers;
-    QTimer m_idleSweep;
+    QTimer m_idleSweep; // parented: moveToThread() must take it along
     RequestId m_nextId = 0;
     int m_connectionsOpened = 0;
 };

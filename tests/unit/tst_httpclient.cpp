@@ -6,6 +6,7 @@
 #include "httpclient/httpclient.h"
 #include "httpclient/httpresponseparser.h"
 
+#include <QMutex>
 #include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
@@ -13,6 +14,9 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
 
 #include <memory>
 
@@ -247,6 +251,7 @@ private Q_SLOTS:
     void connectionRefused();
     void invalidRequestIsRefused();
     void cancelledRequestNeverAnswers();
+    void worksAfterMoveToThread();
     void httpsWithTrustedCertificate();
     void httpsRefusesUntrustedCertificate();
     void parserRejects_data();
@@ -561,6 +566,49 @@ void TestHttpClient::cancelledRequestNeverAnswers()
     QCOMPARE(outcome->calls, 0);
     QCOMPARE(outcome.use_count(), 1); // both dones were released
     QCOMPARE(client.queuedRequests(server.origin()), 0);
+}
+
+void TestHttpClient::worksAfterMoveToThread()
+{
+    // The engine creates its objects and may move them to its thread: every
+    // timer must move along (Qt warns and never fires a timer left behind).
+    static QMutex mutex;
+    static QStringList warnings;
+    warnings.clear();
+    const QtMessageHandler previous =
+        qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &, const QString &text) {
+            if (type == QtDebugMsg || type == QtInfoMsg) return;
+            QMutexLocker lock(&mutex);
+            warnings.append(text);
+        });
+    ScriptedServer server;
+    QThread thread;
+    thread.start();
+    auto *client = new HttpClient;
+    client->moveToThread(&thread);
+    std::atomic<int> answers = 0;
+    std::atomic<int> status = 0;
+    const HttpOrigin origin = server.origin();
+    for (int i = 0; i < 2; ++i) {
+        QMetaObject::invokeMethod(client, [client, origin, &answers, &status] {
+            HttpClientRequest request;
+            request.origin = origin;
+            request.timeoutMs = 5000;
+            client->send(request, [&answers, &status](HttpClientResponse response) {
+                status = response.status;
+                ++answers;
+            });
+        });
+        QVERIFY(QTest::qWaitFor([&] { return answers == i + 1; }, 5000));
+        QCOMPARE(status.load(), 200);
+    }
+    QCOMPARE(server.connections, 1);
+    QMetaObject::invokeMethod(client, &QObject::deleteLater);
+    thread.quit();
+    QVERIFY(thread.wait(5000));
+    qInstallMessageHandler(previous);
+    QMutexLocker lock(&mutex);
+    QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
 }
 
 void TestHttpClient::httpsWithTrustedCertificate()
