@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "frappe/jsstring.h"
+#include "protocol/jsonrelay.h"
 #include "protocol/siopacket.h"
 #include "socketio/sioserver.h"
 
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <chrono>
+#include <optional>
 
 namespace {
 
@@ -37,12 +39,80 @@ bool EventsRouter::drop(const QString &reason, const QByteArray &raw)
     return false;
 }
 
-bool EventsRouter::route(const QByteArray &payload)
+namespace {
+
+bool isReservedEvent(const QString &event)
 {
-    // Start of the monitor's publish-to-write latency (Frappe sends no timestamp).
-    const qint64 receivedAtNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    std::chrono::steady_clock::now().time_since_epoch())
-                                    .count();
+    // socket.io-client treats an EVENT packet with one of these names as
+    // invalid and drops the whole connection (Node's server throws on emit).
+    static const QStringList reserved = {
+        QStringLiteral("connect"),     QStringLiteral("connect_error"),
+        QStringLiteral("disconnect"),  QStringLiteral("disconnecting"),
+        QStringLiteral("newListener"), QStringLiteral("removeListener")};
+    return reserved.contains(event);
+}
+
+// A small member value (room, namespace) as a QJsonValue: strings decoded
+// directly, anything else through the general parser.
+std::optional<QJsonValue> smallValue(QByteArrayView raw)
+{
+    if (!raw.isEmpty() && raw.front() == '"') {
+        QByteArray decoded;
+        if (jsonrelay::decodeString(raw, &decoded) != jsonrelay::Status::Ok) return std::nullopt;
+        return QJsonValue(QString::fromUtf8(decoded));
+    }
+    return sio::parseJson(raw.toByteArray());
+}
+
+} // namespace
+
+EventsRouter::Parse EventsRouter::parseFast(const QByteArray &payload, Message *m)
+{
+    QVarLengthArray<jsonrelay::Member, 8> members;
+    if (jsonrelay::splitObject(payload, &members) != jsonrelay::Status::Ok)
+        return Parse::Fallback; // the general parser names what is wrong
+    QByteArrayView event, message, room, ns;
+    for (const jsonrelay::Member &member : members) {
+        if (member.key == "event")
+            event = member.value;
+        else if (member.key == "message")
+            message = member.value;
+        else if (member.key == "room")
+            room = member.value;
+        else if (member.key == "namespace")
+            ns = member.value;
+    }
+    if (event.isEmpty() || event.front() != '"' || event.size() == 2) {
+        drop(QStringLiteral("missing event name"), payload);
+        return Parse::Dropped;
+    }
+    QByteArray eventName;
+    if (jsonrelay::decodeString(event, &eventName) != jsonrelay::Status::Ok) return Parse::Fallback;
+    m->event = QString::fromUtf8(eventName);
+    if (isReservedEvent(m->event)) {
+        drop(QStringLiteral("reserved event name"), payload);
+        return Parse::Dropped;
+    }
+    // JSON.stringify([event, undefined]) writes null for a missing message.
+    if (message.isEmpty())
+        m->payloadJson = QByteArrayLiteral("null");
+    else if (jsonrelay::relay(message, &m->payloadJson) != jsonrelay::Status::Ok)
+        return Parse::Fallback;
+    if (!room.isEmpty()) {
+        const std::optional<QJsonValue> v = smallValue(room);
+        if (!v) return Parse::Fallback;
+        m->room = *v;
+    }
+    if (!ns.isEmpty()) {
+        const std::optional<QJsonValue> v = smallValue(ns);
+        if (!v) return Parse::Fallback;
+        m->ns = *v;
+    }
+    return Parse::Ok;
+}
+
+bool EventsRouter::parseGeneral(const QByteArray &payload, Message *m)
+{
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
     if (error.error != QJsonParseError::NoError) {
@@ -62,26 +132,45 @@ bool EventsRouter::route(const QByteArray &payload)
     const QJsonValue eventValue = msg.value(QLatin1String("event"));
     if (!eventValue.isString() || eventValue.toString().isEmpty())
         return drop(QStringLiteral("missing event name"), payload);
-    // socket.io-client treats an EVENT packet with one of these names as
-    // invalid and drops the whole connection (Node's server throws on emit).
-    static const QStringList reserved = {
-        QStringLiteral("connect"),     QStringLiteral("connect_error"),
-        QStringLiteral("disconnect"),  QStringLiteral("disconnecting"),
-        QStringLiteral("newListener"), QStringLiteral("removeListener")};
-    if (reserved.contains(eventValue.toString()))
-        return drop(QStringLiteral("reserved event name"), payload);
+    m->event = eventValue.toString();
+    if (isReservedEvent(m->event)) return drop(QStringLiteral("reserved event name"), payload);
+    const QJsonValue message = msg.value(QLatin1String("message"));
+    m->payloadJson = sio::toJson(message.isUndefined() ? QJsonValue() : message);
+    m->room = msg.value(QLatin1String("room"));
+    m->ns = msg.value(QLatin1String("namespace"));
+    return true;
+}
+
+bool EventsRouter::route(const QByteArray &payload)
+{
+    // Start of the monitor's publish-to-write latency (Frappe sends no timestamp).
+    const qint64 receivedAtNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count();
+    // The fast path relays `message` byte for byte as Node would; whatever it
+    // declines (bad input, rare encodings) takes the general parser, which
+    // also names the reason for a drop.
+    Message m;
+    switch (parseFast(payload, &m)) {
+    case Parse::Ok:
+        break;
+    case Parse::Dropped:
+        return false;
+    case Parse::Fallback:
+        m = Message();
+        if (!parseGeneral(payload, &m)) return false;
+        break;
+    }
+    const QJsonValue &room = m.room;
+    const QJsonValue &ns = m.ns;
 
     RoutedEvent routed;
     routed.receivedAtNs = receivedAtNs;
-    routed.event = eventValue.toString();
-    const QJsonValue message = msg.value(QLatin1String("message"));
-    // JSON.stringify([event, undefined]) writes null for a missing message.
-    routed.payloadJson = sio::toJson(message.isUndefined() ? QJsonValue() : message);
-    const QJsonValue room = msg.value(QLatin1String("room"));
+    routed.event = m.event;
+    routed.payloadJson = std::move(m.payloadJson);
     const bool hasRoom =
         !(room.isUndefined() || room.isNull() || (room.isString() && room.toString().isEmpty()) ||
           (room.isBool() && !room.toBool()) || (room.isDouble() && room.toDouble() == 0));
-    const QJsonValue ns = msg.value(QLatin1String("namespace"));
 
     if (hasRoom) {
         if (!ns.isString() || ns.toString().isEmpty())

@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QJsonValue>
 #include <QString>
 #include <functional>
 
@@ -16,7 +17,7 @@ struct RoutedEvent {
     QString site; // empty for a broadcast to every site
     QString room; // empty: no room (every socket of every site)
     QString event;
-    QByteArray payloadJson; // compact JSON of `message`
+    QByteArray payloadJson; // `message` as JSON.stringify writes it (key order kept)
     int recipients = 0;
     int bytes = 0;
     qint64 receivedAtNs = 0; // std::chrono::steady_clock, when route() began
@@ -37,6 +38,15 @@ public:
     std::function<void(const QString &reason, const QByteArray &raw)> onDropped;
 
 private:
+    struct Message {
+        QString event;
+        QByteArray payloadJson; // `message` as Node would write it
+        QJsonValue room;        // Undefined when absent
+        QJsonValue ns;
+    };
+    enum class Parse { Ok, Dropped, Fallback };
+    Parse parseFast(const QByteArray &payload, Message *m);
+    bool parseGeneral(const QByteArray &payload, Message *m); // false: dropped
     bool drop(const QString &reason, const QByteArray &raw);
 
     SioServer *m_sio;

@@ -417,6 +417,17 @@ describe("malformed Redis messages are skipped and counted", () => {
 		assert.deepEqual(await got, [1, "two", { z: null }]);
 	});
 
+	test("third-party payloads keep Node's key order (insertion order, integer keys first)", async () => {
+		// Node relays JSON.stringify(JSON.parse(message)); a QJsonObject round trip would sort keys.
+		const message = '{"zeta": 1, "alpha": {"b": 2.0, "a": [1E3, -0, 1e21]}, "10": "ten", "2": "two", ' +
+			'"dup": 1, "mid": true, "dup": 2, "esc": "\\u00e9\\/"}';
+		const got = H.waitForEvent(sock, "ordered", 5000);
+		await H.publishRaw(stack.redis, `{"event": "ordered", "room": "all", "namespace": "${SITE1}", "message": ${message}}`);
+		const received = await got;
+		assert.equal(JSON.stringify(received), JSON.stringify(JSON.parse(message)));
+		assert.deepEqual(Object.keys(received), ["2", "10", "zeta", "alpha", "dup", "mid", "esc"]);
+	});
+
 	test("a message without `message` is delivered with null", async () => {
 		const got = H.waitForEvent(sock, "no_payload", 5000, { all: true });
 		await H.publishRaw(stack.redis, JSON.stringify({ event: "no_payload", room: "all", namespace: SITE1 }));
