@@ -104,6 +104,7 @@ private:
         QStringList instanceEntries, staticEntries;
         qsizetype constructorBody = -1;
         int counter = 0;
+        bool hasComputedKeys = false;
         qsizetype m = body.open + 1;
         while (m < body.close) {
             if (tokenIs(t, m, ";")) {
@@ -163,16 +164,18 @@ private:
                 continue;
             }
             if (modified) return fail(error, m, QStringLiteral("unexpected class member"));
-            if (tokenIs(t, key, "["))
-                return fail(error, key,
-                            QStringLiteral("computed class field names are not supported"));
+            const bool computed = tokenIs(t, key, "[");
             const QString name =
-                isPrivate ? QLatin1Char('"') + mangled(c, t[key + 1].text) + QLatin1Char('"')
-                          : keyLiteral(t[key]);
+                computed    ? QStringLiteral("null")
+                : isPrivate ? QLatin1Char('"') + mangled(c, t[key + 1].text) + QLatin1Char('"')
+                            : keyLiteral(t[key]);
             if (isPrivate) m_declaredPrivate.insert(key);
-            const QString enumerable = isPrivate ? QStringLiteral(", false") : QString();
-            if (tokenIs(t, after, "=")) {
-                const qsizetype end = assignmentExpressionEnd(s, t, after + 1);
+            const QString flags = isPrivate  ? QStringLiteral(", false")
+                                  : computed ? QStringLiteral(", true, true")
+                                             : QString();
+            const bool hasValue = tokenIs(t, after, "=");
+            if (hasValue || computed) {
+                const qsizetype end = hasValue ? assignmentExpressionEnd(s, t, after + 1) : keyEnd;
                 if (end < 0)
                     return fail(error, after, QStringLiteral("class field without a value"));
                 const QString helper = QStringLiteral("__rt_%1%2_%3_%4")
@@ -181,16 +184,25 @@ private:
                                            .arg(c)
                                            .arg(counter++);
                 // `key =` up to the value becomes the method head; line breaks
-                // stay, inside the parentheses so `return` keeps its value.
-                const qsizetype from = t[key].start;
-                const qsizetype to = t[after + 1].start;
-                QString head = helper + QStringLiteral("() { return (");
+                // stay, inside the parentheses so `return` keeps its value. A
+                // computed key stays where it is, evaluated once as the
+                // method's name: __rt_fieldKey() notes it and names the method.
+                const qsizetype from = computed ? t[keyEnd].start : t[key].start;
+                const qsizetype to = hasValue ? t[after + 1].start : t[keyEnd].end;
+                QString head = computed ? QStringLiteral(")]") : helper;
+                head += hasValue ? QStringLiteral("() { return (")
+                                 : QStringLiteral("() { return (undefined");
                 for (const QChar ch : QStringView(s).mid(from, to - from))
                     if (ch == QLatin1Char('\n')) head += ch;
+                if (computed)
+                    m_edits.add(
+                        t[key].end, 0,
+                        QStringLiteral("%1(\"%2\", ").arg(QLatin1String(kFieldKeyName), helper), 1);
                 m_edits.add(from, to - from, head, 2);
                 m_edits.add(t[end].end, 0, QStringLiteral(") }"), 0);
                 (isStatic ? staticEntries : instanceEntries)
-                    .append(QStringLiteral("[%1, \"%2\"%3]").arg(name, helper, enumerable));
+                    .append(QStringLiteral("[%1, \"%2\"%3]").arg(name, helper, flags));
+                if (computed) hasComputedKeys = true;
                 m = end + 1;
             } else {
                 // `static x;` / `x;`: the declaration goes, the `;` stays (an
@@ -198,12 +210,14 @@ private:
                 const qsizetype from = t[start].start;
                 m_edits.add(from, t[keyEnd].end - from, QString(), 2);
                 (isStatic ? staticEntries : instanceEntries)
-                    .append(QStringLiteral("[%1, null%2]").arg(name, enumerable));
+                    .append(QStringLiteral("[%1, null%2]").arg(name, flags));
                 m = keyEnd + 1;
             }
         }
         if (!instanceEntries.isEmpty()) constructorFields(body, constructorBody, instanceEntries);
-        if (!staticEntries.isEmpty()) staticFields(body, staticEntries);
+        // The class-level hook also files the computed keys noted while the
+        // class was defined.
+        if (!staticEntries.isEmpty() || hasComputedKeys) staticFields(body, staticEntries);
         return true;
     }
 

@@ -7,7 +7,9 @@
 // the class after its body. Private names are renamed to non-enumerable
 // properties (`__rt_p<tag>_<class>_<name>`): code that follows the rules runs
 // the same, but they are not truly private and there is no brand check.
-// Computed field names are refused with the line.
+// A computed field name is evaluated once, in order, as the name of its
+// generated method (through __rt_fieldKey()), and filed on the class by
+// __rt_statics().
 // Pure function; any thread.
 #pragma once
 
@@ -17,3 +19,4 @@ QString lowerClassFields(const QString &source, QString *error);
 
 inline constexpr const char *kFieldsName = "__rt_fields";
 inline constexpr const char *kStaticsName = "__rt_statics";
+inline constexpr const char *kFieldKeyName = "__rt_fieldKey";

@@ -222,7 +222,9 @@ bool continuesExpression(const QList<Token> &toks, qsizetype k)
     if (t.type == Tok::Ident)
         return t.text == QLatin1String("in") || t.text == QLatin1String("instanceof");
     if (t.type != Tok::Punct) return false;
-    if (isPunct(t, "{") || isPunct(t, "!") || isPunct(t, "~") || isPunct(t, "}") || isPunct(t, ";"))
+    // `#name` starts the next class member, `@` a decorator.
+    if (isPunct(t, "{") || isPunct(t, "!") || isPunct(t, "~") || isPunct(t, "}") ||
+        isPunct(t, ";") || isPunct(t, "#") || isPunct(t, "@"))
         return false;
     // `++`/`--` on a new line belong to the next statement.
     if ((isPunct(t, "+") || isPunct(t, "-")) && k + 1 < toks.size() && toks[k + 1].text == t.text &&

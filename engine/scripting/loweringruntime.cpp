@@ -48,18 +48,43 @@ function define(target, key, value, enumerable) {
         value: value, writable: true, configurable: true, enumerable: enumerable !== false,
     });
 }
-// entries: [key, initialiser method name or null, enumerable (default true)]
+// Computed field names, noted while a class body is evaluated, in order;
+// __rt_statics() files them on the class (static) or its prototype.
+var pendingFieldKeys = [];
+function fieldKey(method, key) {
+    pendingFieldKeys.push([method, typeof key === "symbol" ? key : String(key)]);
+    return method;
+}
+function fileFieldKeys(cls) {
+    pendingFieldKeys.splice(0).forEach(function (p) {
+        var home = p[0].indexOf("__rt_s") === 0 ? cls : cls.prototype;
+        if (!Object.prototype.hasOwnProperty.call(home, "__rt_keys"))
+            Object.defineProperty(home, "__rt_keys", { value: Object.create(null) });
+        home.__rt_keys[p[0]] = p[1];
+    });
+}
+// The key of an entry: its own, or for a computed one the key filed where
+// its method lives (so each class made by a factory keeps its own).
+function keyOf(target, e) {
+    if (!e[3]) return e[0];
+    for (var o = target; o; o = Object.getPrototypeOf(o))
+        if (Object.prototype.hasOwnProperty.call(o, e[1])) return o.__rt_keys[e[1]];
+    return undefined;
+}
+// entries: [key, initialiser method name or null, enumerable (default true),
+// computed key]
 function fields(instance, entries) {
     entries.forEach(function (e) {
-        define(instance, e[0], e[1] === null ? undefined : instance[e[1]](), e[2]);
+        define(instance, keyOf(instance, e), e[1] === null ? undefined : instance[e[1]](), e[2]);
     });
     return instance;
 }
 // entries as above; a null key is a static block.
 function statics(cls, entries) {
+    fileFieldKeys(cls);
     entries.forEach(function (e) {
-        if (e[0] === null) cls[e[1]]();
-        else define(cls, e[0], e[1] === null ? undefined : cls[e[1]](), e[2]);
+        if (e[0] === null && !e[3]) cls[e[1]]();
+        else define(cls, keyOf(cls, e), e[1] === null ? undefined : cls[e[1]](), e[2]);
     });
     entries.forEach(function (e) { if (e[1] !== null) delete cls[e[1]]; });
     return cls;
@@ -86,7 +111,7 @@ function asyncIterator(iterable) {
 
 return {
     __rt_restOf: restOf, __rt_restKey: restKey,
-    __rt_fields: fields, __rt_statics: statics,
+    __rt_fields: fields, __rt_statics: statics, __rt_fieldKey: fieldKey,
     __rt_aiter: asyncIterator,
 };
 })())JS";
@@ -108,6 +133,6 @@ void installLoweringRuntime(QJSEngine &engine)
     }
     // The names the lowerings emit must be the names installed here.
     for (const char *name :
-         {kRestOfName, kRestKeyName, kFieldsName, kStaticsName, kAsyncIteratorName})
+         {kRestOfName, kRestKeyName, kFieldsName, kStaticsName, kFieldKeyName, kAsyncIteratorName})
         Q_ASSERT(global.property(QLatin1String(name)).isCallable());
 }
