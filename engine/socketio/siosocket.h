@@ -3,6 +3,7 @@
 // SioServer; engine thread only.
 #pragma once
 
+#include "socketio/roomlist.h"
 #include "transport/httprequest.h"
 
 #include <QByteArray>
@@ -35,7 +36,7 @@ public:
     QByteArray eioSid() const;
     bool isWebSocket() const;
     bool wasUpgraded() const;
-    const QSet<QString> &rooms() const { return m_rooms; }
+    const RoomList &rooms() const { return m_rooms; }
     QJsonValue auth() const { return m_auth; }
     qint64 connectedAtMs() const { return m_connectedAtMs; }
     quint64 sequence() const { return m_sequence; }
@@ -77,7 +78,7 @@ private:
     QString m_nspName;
     QString m_id;
     SioNamespace *m_nsp = nullptr; // set once admitted
-    QSet<QString> m_rooms;
+    RoomList m_rooms;
     QJsonValue m_auth;
     qint64 m_connectedAtMs = 0;
     quint64 m_sequence = 0;
