@@ -13,13 +13,14 @@ const path = require('path');
 const env = (name, fallback) => process.env[name] || fallback;
 const total = Number(env('IDLE_N', '20000'));
 const workers = Number(env('IDLE_WORKERS', String(Math.max(1, Math.ceil(total / 5000)))));
-const pingIntervalMs = Number(env('PING_INTERVAL_MS', '10000'));
-const pingTimeoutMs = Number(env('PING_TIMEOUT_MS', '5000'));
+const pingIntervalMs = Number(env('PING_INTERVAL_MS', '25000'));
+const pingTimeoutMs = Number(env('PING_TIMEOUT_MS', '20000'));
 // Two full ping rounds plus the timeout: a dead heartbeat would have closed sockets by then.
 const holdMs = Math.max(Number(env('HOLD_S', '0')) * 1000, 2 * pingIntervalMs + pingTimeoutMs + 2000);
 const connectDeadlineMs = Number(env('CONNECT_DEADLINE_S', '180')) * 1000;
 const server = env('SERVER', '');
 const wrapper = env('SERVER_WRAPPER', ''); // e.g. "heaptrack -o /tmp/idle" (RSS then includes it)
+const serverLog = env('SERVER_LOG', '/tmp/idle-connections-server.log');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,14 +58,19 @@ function startServer() {
         '--ping-interval', String(pingIntervalMs), '--ping-timeout', String(pingTimeoutMs),
         // Every client comes from 127.0.0.x: say explicitly that no per-address
         // cap applies (0 is also the default).
-        '--max-connections', '0', '--max-connections-per-ip', '0'];
+        '--max-connections', '0', '--max-connections-per-ip', '0',
+        // Protocol-test mode allows 1 s for the namespace CONNECT; thousands of
+        // handshakes queued on a busy box take longer. Use the production value.
+        '--connect-timeout', '45000'];
     const argv = wrapper ? [...wrapper.split(/\s+/), ...args] : args;
     const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe'], detached: true});
     const log = [];
+    const logFile = fs.createWriteStream(serverLog);
     return new Promise((resolve, reject) => {
         const onData = (chunk) => {
             const text = chunk.toString();
-            log.push(text);
+            logFile.write(text);
+            if (log.length < 100) log.push(text);
             process.stderr.write(text.split('\n').filter((l) => /limit|warning|error/i.test(l))
                 .map((l) => `server: ${l}\n`).join(''));
             const m = /Realtime service listening on: (\d+)/.exec(log.join(''));
@@ -134,6 +140,7 @@ async function main() {
         `client_processes=${workers} client_rss_kb=${clientRssKb}`,
     ].join(' '));
     if (lastError) console.error(`idle: last client error: ${lastError}`);
+    console.error(`idle: server log in ${serverLog}`);
     procs.forEach((p) => p.kill());
     stopServer();
     for (let waited = 0; !exited && waited < 60000; waited += 200) await sleep(200);

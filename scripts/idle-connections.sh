@@ -2,7 +2,7 @@
 # Holds N idle Socket.IO WebSocket connections against the server and reports
 # its memory: connected count, server RSS before/after, bytes per connection,
 # and whether every connection survived at least two heartbeat rounds. Not run
-# in CI (20000 sockets take a minute and a few hundred MB).
+# in CI (20000 sockets take about three minutes and a few hundred MB).
 #
 #   bash scripts/idle-connections.sh                  20000 connections
 #   IDLE_N=2000 bash scripts/idle-connections.sh
@@ -10,12 +10,15 @@
 # Environment:
 #   IDLE_N              connections (default 20000)
 #   IDLE_WORKERS        client processes (default one per 5000 connections)
-#   PING_INTERVAL_MS    server ping interval (default 10000); PING_TIMEOUT_MS (default 5000)
+#   PING_INTERVAL_MS    server ping interval (default 25000, as in production); PING_TIMEOUT_MS
+#                       (default 20000). Shorter intervals stress the server's timers: at
+#                       10000/5000 it dropped sockets from about 15000 connections on (2026-11-28).
 #   HOLD_S              minimum hold time; at least 2 x interval + timeout is always held
 #   SERVER              server binary (default: build it in $BUILD_DIR)
 #   BUILD_DIR           build tree (default build-bench, configured like scripts/microbench.sh)
 #   NODE_DIR            where the pinned `ws` package is installed (default $BUILD_DIR/node)
 #   SERVER_WRAPPER      prefix for the server command, e.g. "heaptrack -o /tmp/idle"
+#   SERVER_LOG          where the server's output goes (default /tmp/idle-connections-server.log)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,7 +39,9 @@ bash "$repo/tests/integration/install-node-modules.sh" "$node_dir" >&2
 want=$(( ${IDLE_N:-20000} + 4096 ))
 if [[ "$(ulimit -Hn)" != unlimited && "$(ulimit -Hn)" -lt "$want" ]]; then
     ulimit -Hn "$want" 2>/dev/null ||
-        echo "idle-connections: cannot raise the hard fd limit to $want (not root?)" >&2
+        echo "idle-connections: cannot raise the hard fd limit $(ulimit -Hn) to $want (needs" \
+            "root with CAP_SYS_RESOURCE); the server holds at most about $(( $(ulimit -Hn) - 32 ))" \
+            "connections: lower IDLE_N to measure without refusals" >&2
 fi
 ulimit -Sn "$(ulimit -Hn)"
 

@@ -95,8 +95,10 @@ public:
     }
 
     // Runs what the event loop would run at the end of this pass (the
-    // OutputFlusher's queued flush), without polling for I/O.
-    static void drain() { QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall); }
+    // OutputFlusher's queued flush), without polling for I/O. No event-type
+    // filter: Qt compacts the posted-event list only after an unfiltered call,
+    // and a filtered one would rescan every delivered entry ever posted.
+    static void drain() { QCoreApplication::sendPostedEvents(); }
 
     SioServer &sio() { return m_sio; }
     qint64 bytesWritten() const
