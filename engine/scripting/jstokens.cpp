@@ -21,6 +21,7 @@ public:
     bool run(QList<Token> &out, QString *error)
     {
         QList<bool> braces; // true: the `${` of a template literal
+        QList<bool> parens; // true: the head of if/while/for/with
         while (true) {
             skipSpace();
             if (i >= s.size()) return true;
@@ -87,6 +88,9 @@ public:
                 }
                 if (c == QLatin1Char('{')) braces.append(false);
                 if (c == QLatin1Char('}') && !braces.isEmpty()) braces.removeLast();
+                if (c == QLatin1Char('(')) parens.append(opensControlHead(out));
+                if (c == QLatin1Char(')'))
+                    m_closedControlHead = !parens.isEmpty() && parens.takeLast();
                 i += len;
                 push(out, Tok::Punct, start);
             }
@@ -151,7 +155,17 @@ private:
         }
     }
 
-    static bool regexAllowed(const QList<Token> &out)
+    static bool opensControlHead(const QList<Token> &out)
+    {
+        if (out.isEmpty() || out.last().type != Tok::Ident) return false;
+        const QStringView k = out.last().text;
+        return k == QLatin1String("if") || k == QLatin1String("while") ||
+               k == QLatin1String("for") || k == QLatin1String("with");
+    }
+
+    // After `)` a `/` divides, unless the `)` ends an if/while/for head:
+    // `if (x) /re/.test(s)`.
+    bool regexAllowed(const QList<Token> &out) const
     {
         if (out.isEmpty()) return true;
         const Token &t = out.last();
@@ -172,8 +186,8 @@ private:
             return keywords.contains(t.text.toString());
         }
         case Tok::Punct:
-            return t.text != QLatin1String(")") && t.text != QLatin1String("]") &&
-                   t.text != QLatin1String("}");
+            if (t.text == QLatin1String(")")) return m_closedControlHead;
+            return t.text != QLatin1String("]") && t.text != QLatin1String("}");
         default:
             return true;
         }
@@ -182,6 +196,7 @@ private:
     const QString &s;
     const char *m_pass;
     qsizetype i = 0;
+    bool m_closedControlHead = false; // the last `)` ended an if/while/for/with head
 };
 
 bool isPunct(const Token &t, const char *text)
