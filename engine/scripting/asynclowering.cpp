@@ -10,6 +10,13 @@
 
 namespace {
 
+// The body of an async function, arrow or method (source offsets).
+struct Region {
+    qsizetype start;
+    qsizetype end;
+    bool generator; // an async generator: awaits are marked
+};
+
 class Rewriter {
 public:
     Rewriter(const QString &src, const QList<Token> &toks) : s(src), t(toks) {}
@@ -36,8 +43,12 @@ public:
                     continue; // `await` used as a name
                 const qsizetype last = operandEnd(k + 1);
                 if (last < 0) return fail(error, k, "cannot find the operand of await");
-                add(t[k].start, 5, QStringLiteral("(yield"), 2);
-                add(t[last].end, 0, QStringLiteral(")"), 0);
+                const bool marked = inAsyncGenerator(t[k].start);
+                add(t[k].start, 5, marked ? awaitMarkOpen() : QStringLiteral("(yield"), 2);
+                add(t[last].end, 0, marked ? QStringLiteral("))") : QStringLiteral(")"), 0);
+            } else if (t[k].text == QLatin1String("yield") && tokenIs(t, k + 1, "*") &&
+                       inAsyncGenerator(t[k].start)) {
+                return fail(error, k, "yield* in async generators is not supported");
             }
         }
         return true;
@@ -58,21 +69,37 @@ private:
         m_edits.add(pos, remove, std::move(text), rank);
     }
 
-    bool inAsyncRegion(qsizetype pos) const
+    // The innermost async body around `pos`, or null.
+    const Region *regionAt(qsizetype pos) const
     {
-        return std::any_of(m_regions.begin(), m_regions.end(),
-                           [pos](const auto &r) { return pos >= r.first && pos < r.second; });
+        const Region *inner = nullptr;
+        for (const Region &r : m_regions)
+            if (pos >= r.start && pos < r.end && (!inner || r.start > inner->start)) inner = &r;
+        return inner;
+    }
+    bool inAsyncRegion(qsizetype pos) const { return regionAt(pos) != nullptr; }
+    bool inAsyncGenerator(qsizetype pos) const
+    {
+        const Region *r = regionAt(pos);
+        return r && r->generator;
+    }
+    // In an async generator `yield` hands out values, so an await yields a
+    // marked promise instead.
+    static QString awaitMarkOpen()
+    {
+        return QStringLiteral("(yield %1(").arg(QLatin1String(kAwaitMarkName));
     }
 
-    // `{ ... }` at `open`: becomes `{ return __rt_async(function* () { ... }, this, args); }`.
-    bool wrapBlock(qsizetype open, const QString &args, QString *error)
+    // `{ ... }` at `open`: becomes `{ return __rt_async(function* () { ... }, this, args); }`
+    // (__rt_asyncGen for an async generator).
+    bool wrapBlock(qsizetype open, const QString &args, QString *error, bool generator = false)
     {
         const qsizetype close = matchingClose(t, open);
         if (close < 0) return fail(error, open, "unbalanced braces");
-        add(t[open].end, 0,
-            QStringLiteral(" return %1(function* () {").arg(QLatin1String(kAsyncRunnerName)), 1);
+        const QLatin1String runner(generator ? kAsyncGeneratorName : kAsyncRunnerName);
+        add(t[open].end, 0, QStringLiteral(" return %1(function* () {").arg(runner), 1);
         add(t[close].start, 0, QStringLiteral("}, this, %1);").arg(args), 0);
-        m_regions.append({t[open].end, t[close].start});
+        m_regions.append({t[open].end, t[close].start, generator});
         return true;
     }
 
@@ -98,7 +125,7 @@ private:
         add(t[body].start, 0,
             QStringLiteral("%1(function* () { return ").arg(QLatin1String(kAsyncRunnerName)), 1);
         add(t[last].end, 0, QStringLiteral(" }, this, [])"), 0);
-        m_regions.append({t[body].start, t[last].end});
+        m_regions.append({t[body].start, t[last].end, false});
         return true;
     }
 
@@ -108,17 +135,27 @@ private:
         if (n >= t.size()) return true;
         // A line break after `async` makes it an identifier (no ASI hazard handled).
         if (tokenIs(t, n, "function")) {
-            if (tokenIs(t, n + 1, "*")) return fail(error, k, "async generators are not supported");
-            qsizetype p = n + 1;
+            const bool generator = tokenIs(t, n + 1, "*");
+            qsizetype p = generator ? n + 2 : n + 1;
             if (p < t.size() && t[p].type == Tok::Ident) ++p;
             if (!tokenIs(t, p, "(")) return fail(error, k, "async function without parameters");
             const qsizetype pc = matchingClose(t, p);
             if (pc < 0 || !tokenIs(t, pc + 1, "{"))
                 return fail(error, k, "async function without a body");
             add(t[k].start, 5, QString(), 2);
-            return wrapBlock(pc + 1, QStringLiteral("arguments"), error);
+            if (generator) add(t[n + 1].start, 1, QString(), 2);
+            return wrapBlock(pc + 1, QStringLiteral("arguments"), error, generator);
         }
-        if (tokenIs(t, n, "*")) return fail(error, k, "async generator methods are not supported");
+        if (tokenIs(t, n, "*")) { // async *name(...) {...}
+            const qsizetype name = n + 1;
+            qsizetype p = tokenIs(t, name, "[") ? matchingClose(t, name) + 1 : name + 1;
+            const qsizetype pc = tokenIs(t, p, "(") ? matchingClose(t, p) : -1;
+            if (pc < 0 || !tokenIs(t, pc + 1, "{"))
+                return fail(error, k, "async generator method without a body");
+            add(t[k].start, 5, QString(), 2);
+            add(t[n].start, 1, QString(), 2);
+            return wrapBlock(pc + 1, QStringLiteral("arguments"), error, true);
+        }
         if (t[n].type == Tok::Ident && tokenIs(t, n + 1, "=>")) { // async x => ...
             add(t[k].start, 5, QString(), 2);
             return arrowBody(n + 1, error);
@@ -193,8 +230,12 @@ private:
             QStringLiteral("let %1 = %2(").arg(iter, QLatin1String(kAsyncIteratorName)) +
                 lineBreaks,
             2);
+        const bool marked = inAsyncGenerator(t[k].start);
         add(t[close].start, 0,
-            QStringLiteral("), %1; !(%1 = (yield %2.next())).done; ").arg(step, iter), 0);
+            QStringLiteral("), %1; !(%1 = %3%2.next()%4).done; ")
+                .arg(step, iter, marked ? awaitMarkOpen() : QStringLiteral("(yield "),
+                     marked ? QStringLiteral("))") : QStringLiteral(")")),
+            0);
         QString assign = QStringLiteral(" %1 = %2.value").arg(binding, step);
         if (binding.startsWith(QLatin1Char('('))) assign += QLatin1Char(')');
         add(t[close + 1].end, 0, assign + QLatin1Char(';'), 1);
@@ -289,7 +330,7 @@ private:
     const QString &s;
     const QList<Token> &t;
     SourceEdits m_edits;
-    QList<QPair<qsizetype, qsizetype>> m_regions;
+    QList<Region> m_regions;
 };
 
 } // namespace

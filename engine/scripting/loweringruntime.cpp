@@ -109,7 +109,58 @@ function asyncIterator(iterable) {
     };
 }
 
+// Async generators: the generator yields AwaitMark(promise) for an await and
+// anything else as a value; requests (next/throw/return) queue and run one
+// at a time, as the language does.
+function AwaitMark(promise) { this.promise = promise; }
+function awaitMark(promise) { return new AwaitMark(promise); }
+function asyncGenerator(generatorFn, self, args) {
+    var gen = generatorFn.apply(self, args);
+    var queue = [];
+    var running = false;
+    function finish(ok, value) {
+        var request = queue.shift();
+        running = false;
+        if (ok) request.resolve(value);
+        else request.reject(value);
+        pump();
+    }
+    function step(method, arg) {
+        var r;
+        try {
+            r = gen[method](arg);
+        } catch (e) {
+            finish(false, e);
+            return;
+        }
+        if (r.value instanceof AwaitMark) {
+            Promise.resolve(r.value.promise).then(function (v) { step("next", v); },
+                function (e) { step("throw", e); });
+            return;
+        }
+        Promise.resolve(r.value).then(function (v) { finish(true, { value: v, done: r.done }); },
+            function (e) { if (r.done) finish(false, e); else step("throw", e); });
+    }
+    function pump() {
+        if (running || !queue.length) return;
+        running = true;
+        step(queue[0].method, queue[0].arg);
+    }
+    function request(method) {
+        return function (arg) {
+            return new Promise(function (resolve, reject) {
+                queue.push({ method: method, arg: arg, resolve: resolve, reject: reject });
+                pump();
+            });
+        };
+    }
+    var iterator = { next: request("next"), throw: request("throw"), return: request("return") };
+    iterator[Symbol.asyncIterator] = function () { return this; };
+    return iterator;
+}
+
 return {
+    __rt_asyncGen: asyncGenerator, __rt_await: awaitMark,
     __rt_restOf: restOf, __rt_restKey: restKey,
     __rt_fields: fields, __rt_statics: statics, __rt_fieldKey: fieldKey,
     __rt_aiter: asyncIterator,
@@ -132,7 +183,7 @@ void installLoweringRuntime(QJSEngine &engine)
         global.setProperty(it.name(), it.value());
     }
     // The names the lowerings emit must be the names installed here.
-    for (const char *name :
-         {kRestOfName, kRestKeyName, kFieldsName, kStaticsName, kFieldKeyName, kAsyncIteratorName})
+    for (const char *name : {kRestOfName, kRestKeyName, kFieldsName, kStaticsName, kFieldKeyName,
+                             kAsyncIteratorName, kAsyncGeneratorName, kAwaitMarkName})
         Q_ASSERT(global.property(QLatin1String(name)).isCallable());
 }

@@ -861,6 +861,27 @@ void TestScripting::modernSyntaxLoweringKeepsSemantics_data()
         << "(async () => { try { for await (const x of [Promise.reject(new Error('no'))]) {} } "
            "catch (e) { return 'caught ' + e.message; } })()"
         << "caught no";
+    // Async generators.
+    QTest::newRow("async generator function")
+        << "async function* ticks(n) { for (let i = 0; i < n; i++) { await null; yield i; } }\n"
+           "(async () => { const out = []; for await (const t of ticks(3)) { out.push(t); } "
+           "return out.join(); })()"
+        << "0,1,2";
+    QTest::newRow("async generator methods, for await inside")
+        << "const o = { async *items() { yield 'a'; yield await Promise.resolve('b'); } };\n"
+           "class S { constructor() { this.src = [1, 2]; } async *[Symbol.asyncIterator]() { "
+           "for await (const v of this.src) { yield v * 10; } } }\n"
+           "(async () => { const out = []; for await (const x of o.items()) { out.push(x); } "
+           "for await (const v of new S()) { out.push(v); } return out.join(); })()"
+        << "a,b,10,20";
+    QTest::newRow("async generator return() runs finally, errors reach the loop")
+        << "async function* g() { try { yield 1; yield 2; } finally { g.cleaned = true; } }\n"
+           "async function* bad() { yield 1; throw new Error('boom'); }\n"
+           "(async () => { const it = g(); const a = await it.next(); const r = await "
+           "it.return('x'); const out = [JSON.stringify([a, r, g.cleaned])];\n"
+           "try { for await (const v of bad()) { out.push(v); } } catch (e) { out.push(e.message); "
+           "} return out.join(); })()"
+        << "[{\"value\":1,\"done\":false},{\"value\":\"x\",\"done\":true},true],1,boom";
     // Small syntax.
     QTest::newRow("optional catch binding") << "try { throw 1; } catch { 'caught' }"
                                             << "caught";
@@ -925,9 +946,9 @@ void TestScripting::loweringRefusalsNameTheLine_data()
     QTest::newRow("for await without a block")
         << "(async function () {\n for await (const x of [1]) return x; })()"
         << "async lowering: for await (...) needs a { } body at line 2";
-    QTest::newRow("async generator") << "async function* g() {}"
-                                     << "async lowering: async generators are not supported at "
-                                        "line 1";
+    QTest::newRow("yield* in an async generator")
+        << "async function* g() {\n  yield* [1, 2];\n}"
+        << "async lowering: yield* in async generators is not supported at line 2";
 }
 
 void TestScripting::loweringRefusalsNameTheLine()
