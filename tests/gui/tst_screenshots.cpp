@@ -21,6 +21,7 @@
 #include <QDir>
 #include <QHeaderView>
 #include <QListWidget>
+#include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -155,6 +156,8 @@ private Q_SLOTS:
         for (const auto &[page, name] : views) {
             window.tabs()->setCurrentWidget(page);
             if (page == window.roomsPage()) {
+                // Room rows come once the tab shows; members once one is selected.
+                QTRY_VERIFY(window.roomsPage()->proxy()->rowCount() > 0);
                 window.roomsPage()->view()->selectRow(0);
                 QTRY_VERIFY(window.roomsPage()->members()->count() > 0);
             }
@@ -177,7 +180,8 @@ private Q_SLOTS:
         window.inspectorPage()->tracedOnly()->setChecked(true);
         QTableView *traceView = window.inspectorPage()->view();
         for (int r = traceView->model()->rowCount() - 1; r >= 0; --r)
-            if (traceView->model()->index(r, 1).data().toString() == QLatin1String("to client")) {
+            if (traceView->model()->index(r, 1).data().toString() == QLatin1String("to client") &&
+                traceView->model()->index(r, 4).data().toString() == QLatin1String("doc_update")) {
                 traceView->selectRow(r);
                 break;
             }
