@@ -48,7 +48,12 @@ public:
                 add(t[last].end, 0, marked ? QStringLiteral("))") : QStringLiteral(")"), 0);
             } else if (t[k].text == QLatin1String("yield") && tokenIs(t, k + 1, "*") &&
                        inAsyncGenerator(t[k].start)) {
-                return fail(error, k, "yield* in async generators is not supported");
+                // The runner walks the delegate and hands its values out.
+                const qsizetype last = assignmentExpressionEnd(s, t, k + 2);
+                if (last < 0) return fail(error, k, "cannot find the operand of yield*");
+                add(t[k].start, t[k + 1].end - t[k].start,
+                    QStringLiteral("(yield %1(").arg(QLatin1String(kDelegateMarkName)), 2);
+                add(t[last].end, 0, QStringLiteral("))"), 0);
             }
         }
         return true;

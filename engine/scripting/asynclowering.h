@@ -13,14 +13,14 @@
 #include <QString>
 
 // The whole pipeline. *error is set (and the input returned) when a
-// construct is not understood (e.g. `yield*` in an async generator); it
-// names the line.
+// construct is not understood (e.g. an await without an operand); it names
+// the line.
 QString lowerModernSyntax(const QString &source, QString *error);
 
 // Only the async pass: async functions and `await` become generators driven
 // by a Promise runner (frappe/suite's `socket.on("guest_subscribe", async
 // (guest_id) => {...})`), async generators generators driven by an async
-// iterator (their awaits yield a marked promise), `for await` a loop that
+// iterator (their awaits and `yield*` yield marked values), `for await` a loop that
 // yields each step, and object spread in literals Object.assign.
 QString lowerAsyncFunctions(const QString &source, QString *error);
 
@@ -29,3 +29,4 @@ inline constexpr const char *kAsyncRunnerName = "__rt_async";
 inline constexpr const char *kAsyncIteratorName = "__rt_aiter";
 inline constexpr const char *kAsyncGeneratorName = "__rt_asyncGen";
 inline constexpr const char *kAwaitMarkName = "__rt_await";
+inline constexpr const char *kDelegateMarkName = "__rt_delegate";

@@ -109,15 +109,39 @@ function asyncIterator(iterable) {
     };
 }
 
-// Async generators: the generator yields AwaitMark(promise) for an await and
-// anything else as a value; requests (next/throw/return) queue and run one
+// Async generators: the generator yields AwaitMark(promise) for an await,
+// DelegateMark(iterable) for a yield* and anything else as a value; requests (next/throw/return) queue and run one
 // at a time, as the language does.
 function AwaitMark(promise) { this.promise = promise; }
 function awaitMark(promise) { return new AwaitMark(promise); }
+// `yield* iterable`: the generator pauses while the runner forwards the
+// requests to the delegate; its final value is the value of the yield*.
+function DelegateMark(iterable) { this.iterable = iterable; }
+function delegateMark(iterable) { return new DelegateMark(iterable); }
 function asyncGenerator(generatorFn, self, args) {
     var gen = generatorFn.apply(self, args);
     var queue = [];
     var running = false;
+    var delegate = null;
+    function forward(method, arg) {
+        var fn = delegate[method];
+        if (typeof fn !== "function") { // no throw()/return(): the generator decides
+            delegate = null;
+            step(method, arg);
+            return;
+        }
+        Promise.resolve().then(function () { return fn.call(delegate, arg); }).then(function (r) {
+            if (!r.done) {
+                finish(true, { value: r.value, done: false });
+                return;
+            }
+            delegate = null;
+            step(method === "return" ? "return" : "next", r.value);
+        }, function (e) {
+            delegate = null;
+            step("throw", e);
+        });
+    }
     function finish(ok, value) {
         var request = queue.shift();
         running = false;
@@ -133,6 +157,16 @@ function asyncGenerator(generatorFn, self, args) {
             finish(false, e);
             return;
         }
+        if (r.value instanceof DelegateMark && !r.done) {
+            try {
+                delegate = asyncIterator(r.value.iterable);
+            } catch (e) {
+                step("throw", e);
+                return;
+            }
+            forward("next", undefined);
+            return;
+        }
         if (r.value instanceof AwaitMark) {
             Promise.resolve(r.value.promise).then(function (v) { step("next", v); },
                 function (e) { step("throw", e); });
@@ -144,7 +178,8 @@ function asyncGenerator(generatorFn, self, args) {
     function pump() {
         if (running || !queue.length) return;
         running = true;
-        step(queue[0].method, queue[0].arg);
+        if (delegate) forward(queue[0].method, queue[0].arg);
+        else step(queue[0].method, queue[0].arg);
     }
     function request(method) {
         return function (arg) {
@@ -160,7 +195,7 @@ function asyncGenerator(generatorFn, self, args) {
 }
 
 return {
-    __rt_asyncGen: asyncGenerator, __rt_await: awaitMark,
+    __rt_asyncGen: asyncGenerator, __rt_await: awaitMark, __rt_delegate: delegateMark,
     __rt_restOf: restOf, __rt_restKey: restKey,
     __rt_fields: fields, __rt_statics: statics, __rt_fieldKey: fieldKey,
     __rt_aiter: asyncIterator,
@@ -183,7 +218,8 @@ void installLoweringRuntime(QJSEngine &engine)
         global.setProperty(it.name(), it.value());
     }
     // The names the lowerings emit must be the names installed here.
-    for (const char *name : {kRestOfName, kRestKeyName, kFieldsName, kStaticsName, kFieldKeyName,
-                             kAsyncIteratorName, kAsyncGeneratorName, kAwaitMarkName})
+    for (const char *name :
+         {kRestOfName, kRestKeyName, kFieldsName, kStaticsName, kFieldKeyName, kAsyncIteratorName,
+          kAsyncGeneratorName, kAwaitMarkName, kDelegateMarkName})
         Q_ASSERT(global.property(QLatin1String(name)).isCallable());
 }

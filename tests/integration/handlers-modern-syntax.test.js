@@ -115,7 +115,7 @@ describe("handlers.js with modern syntax", () => {
 		const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 		await stack.server.waitForLog(new RegExp(`failed to load event handlers from ${escaped}`));
 		await stack.server.waitForLog(
-			new RegExp(`SyntaxError: async lowering: yield\\* in async generators is not supported at line 5 \\(${escaped}:5\\)`),
+			new RegExp(`SyntaxError: logical assignment lowering: the target must be a name or a member chain without calls at line 8 \\(${escaped}:8\\)`),
 		);
 		// The app after it still runs.
 		const synced = H.waitForEvent(c, "remote_job.sync_job_synced");
