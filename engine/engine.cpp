@@ -1,6 +1,18 @@
 #include "engine.h"
 
+#include "common/epolleventdispatcher.h"
 #include "telemetry/telemetry.h"
+
+namespace {
+
+// The engine thread runs on EpollEventDispatcher (see its header for why);
+// RT_EVENT_DISPATCHER=qt keeps Qt's default dispatcher instead.
+bool useEpollDispatcher()
+{
+    return qEnvironmentVariable("RT_EVENT_DISPATCHER") != QLatin1String("qt");
+}
+
+} // namespace
 
 Engine::Engine(EngineConfig config, QObject *parent) : QObject(parent), m_config(std::move(config))
 {
@@ -22,6 +34,10 @@ Engine::~Engine()
 StartResult Engine::start()
 {
     if (m_core) return {false, QStringLiteral("engine already running"), 0, {}};
+    // Must precede start(). The thread deletes its dispatcher when it finishes,
+    // so every restart installs a fresh one.
+    if (useEpollDispatcher() && !m_thread.eventDispatcher())
+        m_thread.setEventDispatcher(new EpollEventDispatcher);
     m_core = new EngineCore(m_config);
     m_core->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_core, &QObject::deleteLater);
