@@ -6,6 +6,7 @@
 
 #include "protocol/siopacket.h"
 #include "socketio/namespacehandler.h"
+#include "socketio/namespacemap.h"
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
 #include "transport/eioserver.h"
@@ -19,9 +20,9 @@
 struct SioClient {
     EioSession *session = nullptr;
     sio::Decoder decoder;
-    QHash<QString, SioSocket *> sockets;        // admitted, by namespace name
-    QHash<QString, SioSocket *> pending;        // CONNECT middleware still running
-    QHash<QString, QList<sio::Packet>> backlog; // packets that arrived meanwhile
+    NamespaceMap<SioSocket *> sockets;        // admitted, by namespace name
+    NamespaceMap<SioSocket *> pending;        // CONNECT middleware still running
+    NamespaceMap<QList<sio::Packet>> backlog; // packets that arrived meanwhile
     int connectTimer = 0;
 };
 
