@@ -104,13 +104,15 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             woke = true;
         }
     }
-    if (woke) {
-        // Whatever was posted while we waited is delivered in this pass rather
-        // than costing the caller another loop iteration.
+    if (includeTimers) handled += activateTimers();
+    if (woke || m_ownWake) {
+        // What other threads posted while we waited, and what this pass's socket
+        // and timer handlers posted (queued writes, mostly), is delivered now:
+        // the writes leave before the next wait, and it saves a loop pass.
+        m_ownWake = false;
         QCoreApplication::sendPostedEvents();
         ++handled;
     }
-    if (includeTimers) handled += activateTimers();
     return handled > 0;
 }
 
