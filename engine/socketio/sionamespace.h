@@ -4,6 +4,8 @@
 // with every recipient. Owned by SioServer; engine thread only.
 #pragma once
 
+#include "socketio/roommembers.h"
+
 #include <QHash>
 #include <QMap>
 #include <QSet>
@@ -23,8 +25,12 @@ public:
     const QMap<quint64, SioSocket *> &sockets() const { return m_sockets; } // connection order
     SioSocket *socket(const QString &id) const { return m_byId.value(id); }
     int socketCount() const { return int(m_byId.size()); }
-    const QHash<QString, QSet<SioSocket *>> &rooms() const { return m_rooms; }
-    QSet<SioSocket *> roomMembers(const QString &room) const { return m_rooms.value(room); }
+    const QHash<QString, RoomMembers> &rooms() const { return m_rooms; }
+    QSet<SioSocket *> roomMembers(const QString &room) const
+    {
+        const auto it = m_rooms.constFind(room);
+        return it == m_rooms.cend() ? QSet<SioSocket *>() : it->toSet();
+    }
 
     // Sends the Socket.IO text packet (no attachments) to every socket in any
     // of `rooms` (all sockets when empty), except `except`. Returns the number
@@ -46,5 +52,5 @@ private:
     NamespaceHandler *m_handler;
     QMap<quint64, SioSocket *> m_sockets;
     QHash<QString, SioSocket *> m_byId;
-    QHash<QString, QSet<SioSocket *>> m_rooms;
+    QHash<QString, RoomMembers> m_rooms;
 };
