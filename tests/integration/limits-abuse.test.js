@@ -26,6 +26,25 @@ async function openIdle(port, n) {
 	return socks;
 }
 
+/** A raw WebSocket client admitted to SITE (so in room "all"), with its CONNECT answered. */
+async function admittedRawClient(stack, sid) {
+	const { sock } = await F.rawUpgrade(stack.port, undefined, { ...HEADERS, Cookie: `sid=${sid}` });
+	sock.on("error", () => {});
+	const admitted = new Promise((res) => {
+		let buf = "";
+		sock.on("data", function onData(d) {
+			buf += d.toString("latin1");
+			if (buf.includes(`40/${SITE},{"sid"`)) {
+				sock.removeListener("data", onData);
+				res();
+			}
+		});
+	});
+	sock.write(F.wsFrame(1, `40/${SITE},`));
+	await admitted;
+	return sock;
+}
+
 /** Raw HTTP exchange on a new connection; resolves with the whole answer as text. */
 async function rawAnswer(port, request = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") {
 	const tcp = await H.rawTcp(port);
@@ -121,20 +140,7 @@ describe("per-client outbound buffer", () => {
 		// 100 raw WebSocket clients admitted to the site (in room "all"), then they stop reading.
 		const stalled = [];
 		for (let i = 0; i < 100; i++) {
-			const { sock } = await F.rawUpgrade(stack.port, undefined, { ...HEADERS, Cookie: `sid=sys${i}` });
-			sock.on("error", () => {});
-			const admitted = new Promise((res) => {
-				let buf = "";
-				sock.on("data", function onData(d) {
-					buf += d.toString("latin1");
-					if (buf.includes(`40/${SITE},{"sid"`)) {
-						sock.removeListener("data", onData);
-						res();
-					}
-				});
-			});
-			sock.write(F.wsFrame(1, `40/${SITE},`));
-			await admitted;
+			const sock = await admittedRawClient(stack, `sys${i}`);
 			sock.pause(); // never read again: the kernel buffers fill, then the server's queue
 			stalled.push(sock);
 		}
@@ -194,20 +200,7 @@ describe("outbound buffer limit is configurable", () => {
 
 	/** One admitted raw WebSocket client that stops reading; floods room "all" until it is cut off. */
 	async function stallAndFlood(stack) {
-		const { sock } = await F.rawUpgrade(stack.port, undefined, HEADERS);
-		sock.on("error", () => {});
-		const admitted = new Promise((res) => {
-			let buf = "";
-			sock.on("data", function onData(d) {
-				buf += d.toString("latin1");
-				if (buf.includes(`40/${SITE},{"sid"`)) {
-					sock.removeListener("data", onData);
-					res();
-				}
-			});
-		});
-		sock.write(F.wsFrame(1, `40/${SITE},`));
-		await admitted;
+		const sock = await admittedRawClient(stack, "sys1");
 		sock.pause();
 		const payload = "q".repeat(100 * 1024);
 		const pub = await stack.redis.client();
