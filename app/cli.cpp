@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QThread>
 
 namespace {
 
@@ -115,6 +116,12 @@ CliResult parseCommandLine(const QStringList &arguments)
                         "slow consumer is disconnected. Default: %1.")
              .arg(d.maxOutboundBytes),
          QStringLiteral("bytes")},
+        {QStringLiteral("io-threads"),
+         QStringLiteral("Threads that do socket I/O (reads, parsing, writes), the engine "
+                        "thread included; connections are spread over them. 1 = the engine "
+                        "thread alone. Default: one per core (%1 here).")
+             .arg(qMax(1, QThread::idealThreadCount())),
+         QStringLiteral("n")},
         {QStringLiteral("auth-timeout"),
          QStringLiteral("Timeout of calls to the Frappe web server, ms. Default: %1.")
              .arg(d.authTimeoutMs),
@@ -190,6 +197,7 @@ CliResult parseCommandLine(const QStringList &arguments)
         parseInt(p, QStringLiteral("max-rooms"), 0, 10000000, c.maxRoomsPerSocket, error) &&
         parseInt(p, QStringLiteral("max-outbound-buffer"), 65536, 1073741824, c.maxOutboundBytes,
                  error) &&
+        parseInt(p, QStringLiteral("io-threads"), 1, 256, c.ioThreads, error) &&
         parseInt(p, QStringLiteral("auth-timeout"), 1, 600000, c.authTimeoutMs, error) &&
         parseInt(p, QStringLiteral("stats-interval"), 0, 86400, o.statsIntervalSec, error);
     if (ok && p.isSet(QStringLiteral("host")) &&

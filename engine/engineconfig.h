@@ -24,6 +24,9 @@ struct EngineConfig {
     QHostAddress bindAddress = QHostAddress::Any; // Node listens on all interfaces
     quint16 port = 9000;                          // 0 = any free port (tests)
     QString unixSocketPath;                       // socketio_uds; replaces the TCP port when set
+    // Threads doing socket I/O, the engine thread included; connections are
+    // spread over them round robin. 0 = one per core.
+    int ioThreads = 0;
 
     // --- Engine.IO (socket.io 4.x defaults, which Frappe's desk relies upon)
     int pingIntervalMs = 25000; // keep well under nginx's 60 s proxy_read_timeout

@@ -18,6 +18,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
+#include <QThread>
+
+int effectiveIoThreads(const EngineConfig &config)
+{
+    return config.ioThreads > 0 ? config.ioThreads : qMax(1, QThread::idealThreadCount());
+}
 
 EngineCore::EngineCore(EngineConfig config)
     : m_config(std::move(config)), m_telemetry(new Telemetry(this))
@@ -75,6 +81,10 @@ StartResult EngineCore::start()
     limits.maxOutboundBytes = m_config.maxOutboundBytes;
     m_listener = new Listener(this, limits, this);
     m_listener->setMaxConnections(m_config.maxConnections, m_config.maxConnectionsPerIp);
+    m_listener->setIoThreads(effectiveIoThreads(m_config));
+    qCInfo(lcEngine).noquote() << "I/O threads:" << m_listener->ioThreads()
+                               << "(the engine thread and" << m_listener->ioThreads() - 1
+                               << "shard threads; --io-threads)";
     QString error;
     const bool listening = m_config.unixSocketPath.isEmpty()
                                ? m_listener->listenTcp(m_config.bindAddress, m_config.port, &error)
@@ -116,6 +126,8 @@ void EngineCore::stop()
     if (m_sio) m_sio->eio()->closeAll(QStringLiteral("server shutting down"));
     if (m_echo) m_echo->closeAll(QStringLiteral("server shutting down"));
     if (m_frappe) m_frappe->stop();
+    // Last: the sessions closed above have queued their close frames for the shards.
+    if (m_listener) m_listener->stopShards();
 }
 
 void EngineCore::handleRequest(Connection *connection, HttpRequest &&request)

@@ -23,6 +23,9 @@ class MetricsServer;
 class Telemetry;
 class MonitorControl;
 
+// The number of I/O threads the engine runs with this config (0 = per core).
+int effectiveIoThreads(const EngineConfig &config);
+
 struct StartResult {
     bool ok = false;
     QString error;

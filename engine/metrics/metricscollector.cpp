@@ -138,6 +138,12 @@ QByteArray renderMetrics(const MetricsSources &sources)
         out.family("frappe_realtime_http_connections", "gauge",
                    "Open TCP/Unix connections on the service port.");
         out.sample("frappe_realtime_http_connections", double(sources.listener->openConnections()));
+        out.family("frappe_realtime_io_thread_connections", "gauge",
+                   "Open connections held by each I/O thread (0 = the engine thread).");
+        const QList<int> perThread = sources.listener->connectionsPerThread();
+        for (qsizetype i = 0; i < perThread.size(); ++i)
+            out.sample("frappe_realtime_io_thread_connections", double(perThread[i]),
+                       {{"thread", QString::number(i)}});
     }
     if (sources.sio) writeSockets(out, *sources.sio);
     if (sources.frappe) writeRedis(out, *sources.frappe);

@@ -1,13 +1,15 @@
-// Connection: one accepted TCP or Unix-domain stream. Speaks HTTP/1.1 (one
-// request at a time, keep-alive) until a handler accepts a WebSocket upgrade,
-// then WebSocket frames. Thread affinity: the engine (I/O) thread that accepted
-// it; every call must come from that thread.
+// Connection: one client stream as the HTTP and Engine.IO layers see it. Speaks
+// HTTP/1.1 (one request at a time, keep-alive) until a handler accepts a
+// WebSocket upgrade, then WebSocket frames. Two kinds exist: SocketConnection
+// owns the socket in the engine thread itself; ShardConnection stands in, in
+// the engine thread, for a SocketConnection that an I/O shard thread owns (see
+// shardlink.h). Callers cannot tell them apart. Thread affinity: the engine
+// thread; every call must come from it.
 #pragma once
 
 #include "protocol/wsframe.h"
 #include "transport/httprequest.h"
 
-#include <QIODevice>
 #include <QObject>
 #include <functional>
 
@@ -38,8 +40,7 @@ struct ConnectionLimits {
 class Connection : public QObject {
     Q_OBJECT
 public:
-    Connection(QIODevice *device, QString peer, RequestHandler *handler, ConnectionLimits limits,
-               QObject *parent = nullptr);
+    explicit Connection(QString peer, QObject *parent = nullptr);
     ~Connection() override;
 
     const QString &peer() const { return m_peer; }
@@ -48,19 +49,19 @@ public:
     bool awaitingResponse() const { return m_awaitingResponse; }
 
     // HTTP
-    void respond(const HttpResponse &response);
-    void acceptWebSocket(const HttpRequest &request, WebSocketHandler *handler);
+    virtual void respond(const HttpResponse &response) = 0;
+    virtual void acceptWebSocket(const HttpRequest &request, WebSocketHandler *handler) = 0;
     void rejectUpgrade(int status, const QByteArray &message);
 
     // WebSocket: `frame` is a complete encoded frame (see ws::encodeFrame),
     // possibly shared with many connections.
-    void sendFrame(const QByteArray &frame);
+    virtual void sendFrame(const QByteArray &frame) = 0;
     void sendText(const QByteArray &utf8) { sendFrame(ws::encodeFrame(ws::Opcode::Text, utf8)); }
     void sendBinary(const QByteArray &bytes)
     {
         sendFrame(ws::encodeFrame(ws::Opcode::Binary, bytes));
     }
-    void closeWebSocket(quint16 code = ws::CloseNormal, const QByteArray &reason = {});
+    virtual void closeWebSocket(quint16 code = ws::CloseNormal, const QByteArray &reason = {}) = 0;
 
     // Called once when the stream is gone, whatever the mode. Replaces any
     // earlier callback; the owner of the current exchange sets it.
@@ -69,42 +70,33 @@ public:
         m_closedCallback = std::move(cb);
     }
 
-    void abort(const QString &reason);
-
-    // Writes what write() queued during this event-loop pass (OutputFlusher
-    // calls it once per pass; close paths call it before shutting down).
-    void flushPending();
+    virtual void abort(const QString &reason) = 0;
 
     quint64 bytesIn() const { return m_bytesIn; }
     quint64 bytesOut() const { return m_bytesOut; }
 
-private:
+protected:
     enum class Mode { Http, WebSocket, Closed };
 
-    void onReadyRead();
-    void processHttp();
-    void processWebSocket(const QByteArray &bytes);
-    void write(const QByteArray &bytes);
-    qint64 queuedBytes() const { return m_pendingBytes + m_device->bytesToWrite(); }
-    void shutdownDevice();
-    void finish(const QString &reason);
+    // The bytes of `response` as this connection sends them: Connection: close
+    // when either side asked for it, no body after a HEAD request.
+    static QByteArray serializedResponse(const HttpResponse &response, bool close, bool withBody);
+    // Marks the stream closed and tells the WebSocket handler and the closed
+    // callback, once; false when that already happened.
+    bool notifyClosed(const QString &reason);
+    bool isFinished() const { return m_finished; }
 
-    QIODevice *m_device;
-    QString m_peer;
-    RequestHandler *m_requestHandler;
-    WebSocketHandler *m_wsHandler = nullptr;
-    ConnectionLimits m_limits;
     Mode m_mode = Mode::Http;
-    QByteArray m_in;
     bool m_awaitingResponse = false;
     bool m_closeAfterResponse = false;
     bool m_headRequest = false; // the request in progress is a HEAD: answer without body
-    ws::FrameParser m_frames;
-    QList<QByteArray> m_pending; // implicitly shared chunks, not yet written
-    qint64 m_pendingBytes = 0;
     bool m_closeSent = false;
-    bool m_finished = false;
-    std::function<void(Connection *)> m_closedCallback;
+    WebSocketHandler *m_wsHandler = nullptr;
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;
+
+private:
+    QString m_peer;
+    bool m_finished = false;
+    std::function<void(Connection *)> m_closedCallback;
 };

@@ -1,12 +1,58 @@
 #include "transport/listener.h"
 
 #include "common/logging.h"
+#include "transport/shardlink.h"
+#include "transport/socketconnection.h"
 
 #include <QFile>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <sys/socket.h>
+
+namespace {
+
+// QTcpServer and QLocalServer would wrap every accepted descriptor in a socket
+// object of this thread; these hand the bare descriptor over instead, so a
+// shard thread can make its own.
+class DescriptorTcpServer : public QTcpServer {
+public:
+    DescriptorTcpServer(std::function<void(qintptr)> accepted, QObject *parent)
+        : QTcpServer(parent), m_accepted(std::move(accepted))
+    {}
+
+protected:
+    void incomingConnection(qintptr fd) override { m_accepted(fd); }
+
+private:
+    std::function<void(qintptr)> m_accepted;
+};
+
+class DescriptorLocalServer : public QLocalServer {
+public:
+    DescriptorLocalServer(std::function<void(qintptr)> accepted, QObject *parent)
+        : QLocalServer(parent), m_accepted(std::move(accepted))
+    {}
+
+protected:
+    void incomingConnection(quintptr fd) override { m_accepted(qintptr(fd)); }
+
+private:
+    std::function<void(qintptr)> m_accepted;
+};
+
+// The same text QTcpSocket::peerAddress().toString() gives for this socket.
+QString peerAddressOf(qintptr fd)
+{
+    sockaddr_storage address = {};
+    socklen_t length = sizeof address;
+    if (::getpeername(int(fd), reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return QString();
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&address)).toString();
+}
+
+} // namespace
 
 Listener::Listener(RequestHandler *handler, ConnectionLimits limits, QObject *parent)
     : QObject(parent), m_handler(handler), m_limits(limits)
@@ -15,11 +61,29 @@ Listener::Listener(RequestHandler *handler, ConnectionLimits limits, QObject *pa
 Listener::~Listener()
 {
     close();
+    stopShards();
+}
+
+void Listener::setIoThreads(int threads)
+{
+    if (!m_shards.empty()) return;
+    for (int k = 1; k < threads; ++k) {
+        auto *shard = new ShardLink(k, m_handler, m_limits, this);
+        shard->setClosedObserver([this](const QString &peer) { released(peer); });
+        shard->start();
+        m_shards.push_back(shard);
+    }
+}
+
+void Listener::stopShards()
+{
+    for (ShardLink *shard : m_shards)
+        shard->stop();
 }
 
 bool Listener::listenTcp(const QHostAddress &address, quint16 port, QString *error)
 {
-    m_tcp = new QTcpServer(this);
+    m_tcp = new DescriptorTcpServer([this](qintptr fd) { acceptTcp(fd); }, this);
     m_tcp->setListenBacklogSize(1024);
     if (!m_tcp->listen(address, port)) {
         if (error)
@@ -31,18 +95,12 @@ bool Listener::listenTcp(const QHostAddress &address, quint16 port, QString *err
         m_tcp = nullptr;
         return false;
     }
-    connect(m_tcp, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
-            s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            adopt(s, s->peerAddress().toString());
-        }
-    });
     return true;
 }
 
 bool Listener::listenUnix(const QString &path, QString *error)
 {
-    m_local = new QLocalServer(this);
+    m_local = new DescriptorLocalServer([this](qintptr fd) { acceptLocal(fd); }, this);
     m_local->setSocketOptions(QLocalServer::WorldAccessOption);
     m_local->setMaxPendingConnections(256);
     if (QFile::exists(path)) QLocalServer::removeServer(path);
@@ -54,10 +112,6 @@ bool Listener::listenUnix(const QString &path, QString *error)
         m_local = nullptr;
         return false;
     }
-    connect(m_local, &QLocalServer::newConnection, this, [this] {
-        while (QLocalSocket *s = m_local->nextPendingConnection())
-            adopt(s, QStringLiteral("unix"));
-    });
     return true;
 }
 
@@ -81,36 +135,105 @@ QString Listener::unixPath() const
     return m_local ? m_local->fullServerName() : QString();
 }
 
-void Listener::adopt(QIODevice *device, const QString &peer)
+QList<int> Listener::connectionsPerThread() const
 {
-    const bool overTotal = m_maxConnections > 0 && m_open >= m_maxConnections;
-    const bool overPeer = m_maxPerPeer > 0 && m_perPeer.value(peer) >= m_maxPerPeer;
-    if (overTotal || overPeer) {
-        qCWarning(lcTransport).nospace()
-            << "refusing connection from " << peer << ": "
-            << (overTotal ? "max connections reached" : "max connections per address reached");
-        // A body saying which limit, so whoever sees the 503 knows what to raise.
-        const QByteArray body =
-            overTotal ? "max connections reached\n" : "max connections per address reached\n";
-        device->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                      "Connection: close\r\nContent-Length: " +
-                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        if (auto *tcp = qobject_cast<QTcpSocket *>(device)) {
-            connect(tcp, &QTcpSocket::disconnected, tcp, &QObject::deleteLater);
-            tcp->disconnectFromHost();
-        } else if (auto *local = qobject_cast<QLocalSocket *>(device)) {
-            connect(local, &QLocalSocket::disconnected, local, &QObject::deleteLater);
-            local->disconnectFromServer();
-        }
+    QList<int> counts{m_openHere};
+    for (const ShardLink *shard : m_shards)
+        counts.append(shard->connectionCount());
+    return counts;
+}
+
+int Listener::nextThread()
+{
+    const int thread = m_next;
+    m_next = (m_next + 1) % ioThreads();
+    return thread;
+}
+
+void Listener::acceptTcp(qintptr fd)
+{
+    const QString peer = peerAddressOf(fd);
+    const QByteArray refusal = refusalFor(peer);
+    const int thread = refusal.isEmpty() ? nextThread() : 0;
+    if (thread > 0) {
+        counted(peer);
+        m_shards[size_t(thread - 1)]->adoptTcp(fd, peer);
         return;
     }
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(fd)) {
+        qCWarning(lcTransport) << "cannot adopt a connection from" << peer << ":"
+                               << socket->errorString();
+        delete socket;
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (!refusal.isEmpty()) return refuse(socket, peer, refusal);
+    counted(peer);
+    adoptHere(socket, peer);
+}
+
+void Listener::acceptLocal(qintptr fd)
+{
+    const QString peer = QStringLiteral("unix");
+    const QByteArray refusal = refusalFor(peer);
+    const int thread = refusal.isEmpty() ? nextThread() : 0;
+    if (thread > 0) {
+        counted(peer);
+        m_shards[size_t(thread - 1)]->adoptLocal(fd);
+        return;
+    }
+    auto *socket = new QLocalSocket;
+    socket->setSocketDescriptor(quintptr(fd));
+    if (!refusal.isEmpty()) return refuse(socket, peer, refusal);
+    counted(peer);
+    adoptHere(socket, peer);
+}
+
+QByteArray Listener::refusalFor(const QString &peer) const
+{
+    if (m_maxConnections > 0 && m_open >= m_maxConnections) return "max connections reached";
+    if (m_maxPerPeer > 0 && m_perPeer.value(peer) >= m_maxPerPeer)
+        return "max connections per address reached";
+    return {};
+}
+
+void Listener::refuse(QIODevice *device, const QString &peer, const QByteArray &why)
+{
+    qCWarning(lcTransport).nospace() << "refusing connection from " << peer << ": " << why;
+    // A body saying which limit, so whoever sees the 503 knows what to raise.
+    const QByteArray body = why + '\n';
+    device->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                  "Connection: close\r\nContent-Length: " +
+                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    if (auto *tcp = qobject_cast<QTcpSocket *>(device)) {
+        connect(tcp, &QTcpSocket::disconnected, tcp, &QObject::deleteLater);
+        tcp->disconnectFromHost();
+    } else if (auto *local = qobject_cast<QLocalSocket *>(device)) {
+        connect(local, &QLocalSocket::disconnected, local, &QObject::deleteLater);
+        local->disconnectFromServer();
+    }
+}
+
+void Listener::counted(const QString &peer)
+{
     ++m_open;
     ++m_accepted;
     ++m_perPeer[peer];
-    auto *connection = new Connection(device, peer, m_handler, m_limits, this);
+}
+
+void Listener::adoptHere(QIODevice *device, const QString &peer)
+{
+    ++m_openHere;
+    auto *connection = new SocketConnection(device, peer, m_handler, m_limits, this);
     connect(connection, &QObject::destroyed, this, [this, peer] {
-        --m_open;
-        if (--m_perPeer[peer] <= 0) m_perPeer.remove(peer);
+        --m_openHere;
+        released(peer);
     });
-    Q_EMIT connectionAccepted(connection);
+}
+
+void Listener::released(const QString &peer)
+{
+    --m_open;
+    if (--m_perPeer[peer] <= 0) m_perPeer.remove(peer);
 }

@@ -1,15 +1,21 @@
-// Listener: accepts TCP (and, when configured, Unix-domain) streams and wraps
-// each in a Connection that reports to one RequestHandler. Thread affinity: the
-// engine thread; create and use it there.
+// Listener: accepts TCP (and, when configured, Unix-domain) streams and spreads
+// them over the I/O threads: the engine thread itself (a SocketConnection
+// reporting straight to the RequestHandler) and N-1 shard threads (ShardLink),
+// round robin. Either way the handler sees a Connection in the engine thread.
+// Thread affinity: the engine thread; create and use it there.
 #pragma once
 
 #include "transport/connection.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <vector>
 
 class QTcpServer;
 class QLocalServer;
+class QIODevice;
+class ShardLink;
 
 class Listener : public QObject {
     Q_OBJECT
@@ -17,15 +23,26 @@ public:
     Listener(RequestHandler *handler, ConnectionLimits limits, QObject *parent = nullptr);
     ~Listener() override;
 
+    // How many threads do socket I/O, the engine thread included (1 = only it).
+    // Call before listening.
+    void setIoThreads(int threads);
+    int ioThreads() const { return int(m_shards.size()) + 1; }
+
     bool listenTcp(const QHostAddress &address, quint16 port, QString *error);
     // Removes a stale socket file first (a crashed run leaves one behind).
     bool listenUnix(const QString &path, QString *error);
+    // Stops accepting; open connections stay.
     void close();
+    // Lets each shard write what is queued and close its sockets, and ends
+    // the shard threads. Blocks until done; the engine's last step on stop.
+    void stopShards();
 
     quint16 tcpPort() const;
     QString unixPath() const;
     int openConnections() const { return m_open; }
     quint64 acceptedConnections() const { return m_accepted; }
+    // Sockets held by each I/O thread right now, the engine thread first.
+    QList<int> connectionsPerThread() const;
 
     void setMaxConnections(int total, int perPeer)
     {
@@ -33,17 +50,26 @@ public:
         m_maxPerPeer = perPeer;
     }
 
-Q_SIGNALS:
-    void connectionAccepted(Connection *connection);
-
 private:
-    void adopt(QIODevice *device, const QString &peer);
+    void acceptTcp(qintptr fd);
+    void acceptLocal(qintptr fd);
+    // Which thread takes the next socket: 0 = the engine thread, k = shard k.
+    int nextThread();
+    // Why a new connection from `peer` is refused (an abuse limit); empty if not.
+    QByteArray refusalFor(const QString &peer) const;
+    void refuse(QIODevice *device, const QString &peer, const QByteArray &why);
+    void counted(const QString &peer);
+    void adoptHere(QIODevice *device, const QString &peer);
+    void released(const QString &peer);
 
     RequestHandler *m_handler;
     ConnectionLimits m_limits;
     QTcpServer *m_tcp = nullptr;
     QLocalServer *m_local = nullptr;
+    std::vector<ShardLink *> m_shards; // children
+    int m_next = 0;
     int m_open = 0;
+    int m_openHere = 0;
     quint64 m_accepted = 0;
     int m_maxConnections = 0; // 0 = unlimited
     int m_maxPerPeer = 0;

@@ -1,6 +1,6 @@
 #include "transport/outputflusher.h"
 
-#include "transport/connection.h"
+#include "transport/socketconnection.h"
 
 #include <QThreadStorage>
 
@@ -11,7 +11,7 @@ OutputFlusher *OutputFlusher::forCurrentThread()
     return perThread.localData();
 }
 
-void OutputFlusher::markDirty(Connection *connection)
+void OutputFlusher::markDirty(SocketConnection *connection)
 {
     m_dirty.append(connection);
     schedule();
@@ -34,9 +34,9 @@ void OutputFlusher::schedule()
 void OutputFlusher::flushAll()
 {
     m_scheduled = false;
-    const QList<QPointer<Connection>> dirty = std::move(m_dirty);
+    const QList<QPointer<SocketConnection>> dirty = std::move(m_dirty);
     m_dirty.clear();
-    for (const QPointer<Connection> &c : dirty)
+    for (const QPointer<SocketConnection> &c : dirty)
         if (c) c->flushPending();
     const QList<std::function<void()>> done = std::move(m_afterFlush);
     m_afterFlush.clear();

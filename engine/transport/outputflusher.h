@@ -10,14 +10,14 @@
 #include <QPointer>
 #include <functional>
 
-class Connection;
+class SocketConnection;
 
 class OutputFlusher : public QObject {
     Q_OBJECT
 public:
     static OutputFlusher *forCurrentThread();
 
-    void markDirty(Connection *connection);
+    void markDirty(SocketConnection *connection);
     // Runs `done` right after the pass that writes everything queued so far
     // (telemetry's publish-to-write latency: one call per pass, not per write).
     void afterFlush(std::function<void()> done);
@@ -26,7 +26,7 @@ public:
 private:
     void schedule();
 
-    QList<QPointer<Connection>> m_dirty;
+    QList<QPointer<SocketConnection>> m_dirty;
     QList<std::function<void()>> m_afterFlush;
     bool m_scheduled = false;
 };

@@ -1,6 +1,6 @@
 // An in-process Socket.IO server for broadcast benchmarks: the real
 // SioServer/EioServer/Connection path, with each client's TCP socket replaced
-// by a SinkDevice (Connection takes any QIODevice). Clients are admitted by
+// by a SinkDevice (SocketConnection takes any QIODevice). Clients are admitted by
 // feeding the same bytes a WebSocket client would send: the upgrade request,
 // then a masked `40<nsp>,` frame. Output still goes through Connection's
 // pending list and the OutputFlusher; only the final sendmsg() becomes a
@@ -8,7 +8,7 @@
 #pragma once
 
 #include "socketio/sioserver.h"
-#include "transport/connection.h"
+#include "transport/socketconnection.h"
 
 #include <QCoreApplication>
 #include <QIODevice>
@@ -85,7 +85,7 @@ public:
             maskedText(nsp == QLatin1String("/") ? QByteArray("40") : "40" + nsp.toUtf8() + ",");
         for (int i = 0; i < count; ++i) {
             auto *device = new SinkDevice;
-            auto *connection = new Connection(device, QStringLiteral("bench"), this, {});
+            auto *connection = new SocketConnection(device, QStringLiteral("bench"), this, {});
             m_connections.emplace_back(connection);
             m_devices.push_back(device);
             device->inject(head);
@@ -123,6 +123,6 @@ public:
 private:
     RoomJoiningHandler m_handler;
     SioServer m_sio{EioSettings{}, 45000};
-    std::vector<std::unique_ptr<Connection>> m_connections;
+    std::vector<std::unique_ptr<SocketConnection>> m_connections;
     std::vector<SinkDevice *> m_devices; // owned by their Connection
 };

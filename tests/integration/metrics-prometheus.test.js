@@ -127,3 +127,24 @@ test("no metrics listener without --metrics-port", async () => {
 		await stack.stop();
 	}
 });
+
+test("--io-threads spreads connections over the I/O threads, and /metrics shows each one", async () => {
+	const stack = await H.startStack({ sites: [SITE], extraArgs: ["--metrics-port", "0", "--io-threads", "3"] });
+	const clients = [];
+	try {
+		assert.match(stack.server.logs(), /I\/O threads: 3 \(the engine thread and 2 shard threads/);
+		const metricsPort = Number((await stack.server.waitForLog(METRICS_RE, 5000))[1]);
+		for (let i = 0; i < 6; i++) clients.push(await stack.connect(SITE, { sid: `sysio${i}`, transports: ["websocket"] }));
+		// Every client works, wherever its socket lives: one event reaches all six.
+		const got = Promise.all(clients.map((c) => H.waitForEvent(c, "io_evt")));
+		await stack.publish({ event: "io_evt", message: { n: 1 } });
+		await got;
+		const m = await scrape(metricsPort);
+		const perThread = [0, 1, 2].map((t) => value(m, "frappe_realtime_io_thread_connections", { thread: String(t) }));
+		assert.deepEqual(perThread, [2, 2, 2], `round robin over three threads: ${perThread}`);
+		assert.equal(value(m, "frappe_realtime_http_connections"), 6);
+	} finally {
+		for (const c of clients) c.close();
+		await stack.stop();
+	}
+});

@@ -432,6 +432,9 @@ const READY_RE = /Realtime service listening on: (\S+)/;
  */
 function startServer(args = [], { env = {}, cwd, readyTimeoutMs = 20000, binary } = {}) {
 	const bin = serverBinary(binary);
+	// RT_SERVER_EXTRA_ARGS (space-separated) reruns a suite under another engine
+	// setting, e.g. "--io-threads=4" to put sockets on I/O shard threads.
+	args = [...args, ...(process.env.RT_SERVER_EXTRA_ARGS || "").split(/\s+/).filter(Boolean)];
 	const proc = trackChild(
 		spawn(bin, args, {
 			cwd,
