@@ -5,11 +5,12 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QRandomGenerator>
-#include <QTimerEvent>
 
 SioServer::SioServer(EioSettings eioSettings, int connectTimeoutMs, QObject *parent)
     : QObject(parent), m_eio(new EioServer(eioSettings, this, this)),
-      m_connectTimeoutMs(connectTimeoutMs)
+      m_connectTimers(
+          connectTimeoutMs, [this](void *c) { onConnectTimeout(static_cast<SioClient *>(c)); },
+          this)
 {}
 
 SioServer::~SioServer()
@@ -46,19 +47,13 @@ void SioServer::onSessionOpen(EioSession *session)
     client->session = session;
     session->userData = client;
     m_clients.insert(session->sid, client);
-    client->connectTimer = startTimer(m_connectTimeoutMs);
-    m_connectTimers.insert(client->connectTimer, session->sid);
+    m_connectTimers.arm(client->connectTimer, client);
 }
 
-void SioServer::timerEvent(QTimerEvent *event)
+void SioServer::onConnectTimeout(SioClient *client)
 {
-    killTimer(event->timerId());
-    const QByteArray sid = m_connectTimers.take(event->timerId());
-    SioClient *client = m_clients.value(sid);
-    if (!client) return;
-    client->connectTimer = 0;
     if (client->sockets.isEmpty() && client->pending.isEmpty()) {
-        qCDebug(lcSio) << "no namespace joined in time, closing" << sid;
+        qCDebug(lcSio) << "no namespace joined in time, closing" << client->session->sid;
         m_eio->close(client->session, QStringLiteral("connect timeout"));
     }
 }
@@ -342,10 +337,7 @@ void SioServer::onSessionClosed(EioSession *session, const QString &reason)
     if (!client) return;
     session->userData = nullptr;
     m_clients.remove(session->sid);
-    if (client->connectTimer) {
-        killTimer(client->connectTimer);
-        m_connectTimers.remove(client->connectTimer);
-    }
+    client->connectTimer.disarm();
     const auto sockets = client->sockets.values();
     for (SioSocket *socket : sockets)
         removeSocket(socket, reason, true);

@@ -4,6 +4,7 @@
 // affinity: the engine thread; create it there.
 #pragma once
 
+#include "common/fifotimerqueue.h"
 #include "protocol/siopacket.h"
 #include "socketio/namespacehandler.h"
 #include "socketio/namespacemap.h"
@@ -23,7 +24,7 @@ struct SioClient {
     NamespaceMap<SioSocket *> sockets;        // admitted, by namespace name
     NamespaceMap<SioSocket *> pending;        // CONNECT middleware still running
     NamespaceMap<QList<sio::Packet>> backlog; // packets that arrived meanwhile
-    int connectTimer = 0;
+    FifoTimerLink connectTimer;               // in SioServer::m_connectTimers
 };
 
 // Counters any thread may read (the monitor samples them).
@@ -92,9 +93,6 @@ public:
 
     void disconnectSocket(SioSocket *socket, bool closeTransport, const QString &reason);
 
-protected:
-    void timerEvent(QTimerEvent *event) override;
-
 private:
     void dispatch(SioClient *client, sio::Packet &&packet);
     void beginConnect(SioClient *client, const sio::Packet &packet);
@@ -103,6 +101,7 @@ private:
     void onSocketPacket(SioSocket *socket, sio::Packet &&packet);
     void removeSocket(SioSocket *socket, const QString &reason, bool notify);
     void closeClient(SioClient *client, const QString &why);
+    void onConnectTimeout(SioClient *client);
     void sendToTraced(SioSocket *socket, const QByteArray &eioText);
     SioClient *clientOf(EioSession *session) const
     {
@@ -112,11 +111,10 @@ private:
     QString newSocketId() const;
 
     EioServer *m_eio;
-    int m_connectTimeoutMs;
     NamespaceResolver m_resolver;
     SioObserver *m_observer = nullptr;
     QHash<QByteArray, SioClient *> m_clients;
-    QHash<int, QByteArray> m_connectTimers;
+    FifoTimerQueue m_connectTimers; // connectTimeout after the session opened
     QHash<QString, SioNamespace *> m_namespaces;
     SioCounters m_counters;
     quint64 m_sequence = 0;

@@ -3,7 +3,6 @@
 #include "common/logging.h"
 
 #include <QRandomGenerator>
-#include <QTimerEvent>
 
 namespace {
 
@@ -48,7 +47,29 @@ QByteArray wsFrameOf(const OutPacket &p)
 } // namespace
 
 EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent)
-    : QObject(parent), m_settings(settings), m_handler(handler)
+    : QObject(parent), m_settings(settings), m_handler(handler),
+      m_pingTimers(
+          settings.pingIntervalMs,
+          [this](void *s) { sendPing(static_cast<EioSession *>(s)); }, this),
+      m_pongTimers(
+          settings.pingTimeoutMs,
+          [this](void *s) {
+              auto *session = static_cast<EioSession *>(s);
+              qCDebug(lcEio) << "session" << session->sid << "ping timeout";
+              destroy(session, QStringLiteral("ping timeout"));
+          },
+          this),
+      m_upgradeTimers(
+          settings.upgradeTimeoutMs,
+          [this](void *s) {
+              auto *session = static_cast<EioSession *>(s);
+              qCDebug(lcEio) << "session" << session->sid << "upgrade timed out";
+              abortUpgrade(session);
+          },
+          this),
+      m_drainTimers(
+          settings.closeDrainMs,
+          [this](void *s) { destroy(static_cast<EioSession *>(s), QString(), false); }, this)
 {}
 
 EioServer::~EioServer()
@@ -197,7 +218,7 @@ void EioServer::handleUpgrade(Connection *connection, const HttpRequest &request
     session->probe = connection;
     m_wsOwners.insert(connection, session);
     connection->acceptWebSocket(request, this);
-    startTimerFor(session, session->upgradeTimer, m_settings.upgradeTimeoutMs);
+    m_upgradeTimers.arm(session->upgradeTimer, session);
 }
 
 void EioServer::answerParkedGet(EioSession *session, const QByteArray &body)
@@ -349,7 +370,7 @@ void EioServer::onProbeMessage(EioSession *session, const ws::Message &message)
 
 void EioServer::finishUpgrade(EioSession *session)
 {
-    stopTimerFor(session->upgradeTimer);
+    session->upgradeTimer.disarm();
     Connection *socket = session->probe;
     session->probe = nullptr;
     session->upgrading = false;
@@ -366,7 +387,7 @@ void EioServer::finishUpgrade(EioSession *session)
 
 void EioServer::abortUpgrade(EioSession *session)
 {
-    stopTimerFor(session->upgradeTimer);
+    session->upgradeTimer.disarm();
     session->upgrading = false;
     if (Connection *probe = session->probe) {
         session->probe = nullptr;
@@ -382,7 +403,7 @@ void EioServer::onWebSocketClosed(Connection *connection, const QString &reason)
     if (session->probe == connection) {
         session->probe = nullptr;
         session->upgrading = false;
-        stopTimerFor(session->upgradeTimer);
+        session->upgradeTimer.disarm();
         return;
     }
     if (session->socket == connection) {
@@ -447,12 +468,12 @@ void EioServer::close(EioSession *session, const QString &reason)
     m_handler->onSessionClosed(session, reason);
     session->userData = nullptr;
     abortUpgrade(session);
-    stopTimerFor(session->heartbeatTimer);
+    session->heartbeatTimer.disarm();
     session->closing = true;
     if (session->parkedGet)
         respondPoll(session);
     else
-        startTimerFor(session, session->drainTimer, m_settings.closeDrainMs);
+        m_drainTimers.arm(session->drainTimer, session);
 }
 
 void EioServer::closeAll(const QString &reason)
@@ -465,9 +486,9 @@ void EioServer::closeAll(const QString &reason)
 void EioServer::destroy(EioSession *session, const QString &reason, bool notify)
 {
     if (!m_sessions.remove(session->sid)) return;
-    stopTimerFor(session->heartbeatTimer);
-    stopTimerFor(session->upgradeTimer);
-    stopTimerFor(session->drainTimer);
+    session->heartbeatTimer.disarm();
+    session->upgradeTimer.disarm();
+    session->drainTimer.disarm();
     if (notify && !session->closing) m_handler->onSessionClosed(session, reason);
     answerParkedGet(session, "1");
     for (Connection *c : {session->socket.data(), session->probe.data()}) {
@@ -483,7 +504,7 @@ void EioServer::schedulePing(EioSession *session)
 {
     session->heartbeat = EioSession::Heartbeat::WaitingToPing;
     session->pongDeadline = 0;
-    startTimerFor(session, session->heartbeatTimer, m_settings.pingIntervalMs);
+    m_pingTimers.arm(session->heartbeatTimer, session);
 }
 
 bool EioServer::pongOverdue(EioSession *session) const
@@ -492,49 +513,10 @@ bool EioServer::pongOverdue(EioSession *session) const
            session->age.elapsed() > session->pongDeadline;
 }
 
-void EioServer::onHeartbeatTimer(EioSession *session)
+void EioServer::sendPing(EioSession *session)
 {
-    if (session->heartbeat == EioSession::Heartbeat::WaitingToPing) {
-        session->heartbeat = EioSession::Heartbeat::WaitingForPong;
-        session->pongDeadline = session->age.elapsed() + m_settings.pingTimeoutMs;
-        startTimerFor(session, session->heartbeatTimer, m_settings.pingTimeoutMs);
-        send(session, {"2", {}, false});
-        return;
-    }
-    qCDebug(lcEio) << "session" << session->sid << "ping timeout";
-    destroy(session, QStringLiteral("ping timeout"));
-}
-
-void EioServer::startTimerFor(EioSession *session, int &timerId, int ms)
-{
-    stopTimerFor(timerId);
-    timerId = startTimer(ms, Qt::PreciseTimer);
-    m_timerOwners.insert(timerId, session);
-}
-
-void EioServer::stopTimerFor(int &timerId)
-{
-    if (timerId) {
-        killTimer(timerId);
-        m_timerOwners.remove(timerId);
-        timerId = 0;
-    }
-}
-
-void EioServer::timerEvent(QTimerEvent *event)
-{
-    const int id = event->timerId();
-    EioSession *session = m_timerOwners.value(id);
-    if (!session) {
-        killTimer(id);
-        return;
-    }
-    if (id == session->heartbeatTimer) {
-        onHeartbeatTimer(session);
-    } else if (id == session->upgradeTimer) {
-        qCDebug(lcEio) << "session" << session->sid << "upgrade timed out";
-        abortUpgrade(session);
-    } else if (id == session->drainTimer) {
-        destroy(session, QString(), false);
-    }
+    session->heartbeat = EioSession::Heartbeat::WaitingForPong;
+    session->pongDeadline = session->age.elapsed() + m_settings.pingTimeoutMs;
+    m_pongTimers.arm(session->heartbeatTimer, session);
+    send(session, {"2", {}, false});
 }

@@ -59,9 +59,6 @@ public:
     void onWebSocketMessage(Connection *connection, ws::Message &&message) override;
     void onWebSocketClosed(Connection *connection, const QString &reason) override;
 
-protected:
-    void timerEvent(QTimerEvent *event) override;
-
 private:
     void handshakePolling(Connection *connection, const HttpRequest &request);
     void handshakeWebSocket(Connection *connection, const HttpRequest &request);
@@ -78,11 +75,9 @@ private:
     void scheduleFlush(EioSession *session);
     void flushDirty();
     void schedulePing(EioSession *session);
-    void onHeartbeatTimer(EioSession *session);
+    void sendPing(EioSession *session);
     bool pongOverdue(EioSession *session) const;
     void destroy(EioSession *session, const QString &reason, bool notify = true);
-    void startTimerFor(EioSession *session, int &timerId, int ms);
-    void stopTimerFor(int &timerId);
 
     HttpResponse baseResponse(const HttpRequest &request) const;
     void respondError(Connection *connection, const HttpRequest &request, int code);
@@ -93,7 +88,11 @@ private:
     EioSessionHandler *m_handler;
     QHash<QByteArray, EioSession *> m_sessions;
     QHash<Connection *, EioSession *> m_wsOwners; // active sockets and probes
-    QHash<int, EioSession *> m_timerOwners;
+    // One queue per timeout duration; a session's links sit in them.
+    FifoTimerQueue m_pingTimers;    // pingInterval: time to send a ping
+    FifoTimerQueue m_pongTimers;    // pingTimeout: the pong is overdue
+    FifoTimerQueue m_upgradeTimers; // upgradeTimeout: abort the upgrade
+    FifoTimerQueue m_drainTimers;   // closeDrain: the last GET did not come
     QList<QByteArray> m_dirty; // polling sessions with packets for a parked GET
     bool m_flushQueued = false;
 };

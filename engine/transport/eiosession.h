@@ -2,6 +2,7 @@
 // polling being upgraded). Owned by EioServer; engine thread only.
 #pragma once
 
+#include "common/fifotimerqueue.h"
 #include "transport/httprequest.h"
 
 #include <QByteArray>
@@ -41,11 +42,11 @@ public:
     QPointer<Connection> probe;
     bool upgrading = false; // 2probe answered, waiting for 5
 
-    // heartbeat and other deadlines (timer ids on the EioServer)
+    // heartbeat and other deadlines, in the EioServer's queues (one per duration)
     Heartbeat heartbeat = Heartbeat::WaitingToPing;
-    int heartbeatTimer = 0;
-    int upgradeTimer = 0;
-    int drainTimer = 0;
+    FifoTimerLink heartbeatTimer; // ping interval, then pong timeout
+    FifoTimerLink upgradeTimer;
+    FifoTimerLink drainTimer;
     qint64 pongDeadline = 0; // age.elapsed() ms
 
     // upper layer (Socket.IO client) attached to this session
