@@ -1,8 +1,9 @@
 #include "cli.h"
 
+#include "enginecore.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QThread>
 
 namespace {
 
@@ -119,8 +120,8 @@ CliResult parseCommandLine(const QStringList &arguments)
         {QStringLiteral("io-threads"),
          QStringLiteral("Threads that do socket I/O (reads, parsing, writes), the engine "
                         "thread included; connections are spread over them. 1 = the engine "
-                        "thread alone. Default: one per core (%1 here).")
-             .arg(qMax(1, QThread::idealThreadCount())),
+                        "thread alone. Default: one per core but one, at least 1 (%1 here).")
+             .arg(defaultIoThreads()),
          QStringLiteral("n")},
         {QStringLiteral("auth-timeout"),
          QStringLiteral("Timeout of calls to the Frappe web server, ms. Default: %1.")

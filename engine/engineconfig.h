@@ -25,7 +25,7 @@ struct EngineConfig {
     quint16 port = 9000;                          // 0 = any free port (tests)
     QString unixSocketPath;                       // socketio_uds; replaces the TCP port when set
     // Threads doing socket I/O, the engine thread included; connections are
-    // spread over them round robin. 0 = one per core.
+    // spread over them round robin. 0 = defaultIoThreads() (cores - 1, at least 1).
     int ioThreads = 0;
 
     // --- Engine.IO (socket.io 4.x defaults, which Frappe's desk relies upon)

@@ -23,7 +23,9 @@ class MetricsServer;
 class Telemetry;
 class MonitorControl;
 
-// The number of I/O threads the engine runs with this config (0 = per core).
+// I/O threads when --io-threads is not given: one per core but one, at least 1.
+int defaultIoThreads();
+// The number of I/O threads the engine runs with this config.
 int effectiveIoThreads(const EngineConfig &config);
 
 struct StartResult {
