@@ -10,6 +10,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -154,40 +155,46 @@ void Listener::acceptTcp(qintptr fd)
 {
     const QString peer = peerAddressOf(fd);
     const QByteArray refusal = refusalFor(peer);
-    const int thread = refusal.isEmpty() ? nextThread() : 0;
-    if (thread > 0) {
-        counted(peer);
-        m_shards[size_t(thread - 1)]->adoptTcp(fd, peer);
-        return;
-    }
-    auto *socket = new QTcpSocket;
-    if (!socket->setSocketDescriptor(fd)) {
-        qCWarning(lcTransport) << "cannot adopt a connection from" << peer << ":"
-                               << socket->errorString();
+    if (!refusal.isEmpty()) {
+        auto *socket = new QTcpSocket;
+        if (socket->setSocketDescriptor(fd)) return refuse(socket, peer, refusal);
         delete socket;
+        ::close(int(fd));
         return;
     }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (!refusal.isEmpty()) return refuse(socket, peer, refusal);
-    counted(peer);
-    adoptHere(socket, peer);
+    adopt(fd, peer);
 }
 
 void Listener::acceptLocal(qintptr fd)
 {
     const QString peer = QStringLiteral("unix");
     const QByteArray refusal = refusalFor(peer);
-    const int thread = refusal.isEmpty() ? nextThread() : 0;
-    if (thread > 0) {
-        counted(peer);
-        m_shards[size_t(thread - 1)]->adoptLocal(fd);
+    if (!refusal.isEmpty()) {
+        auto *socket = new QLocalSocket;
+        if (socket->setSocketDescriptor(quintptr(fd))) return refuse(socket, peer, refusal);
+        delete socket;
+        ::close(int(fd));
         return;
     }
-    auto *socket = new QLocalSocket;
-    socket->setSocketDescriptor(quintptr(fd));
-    if (!refusal.isEmpty()) return refuse(socket, peer, refusal);
-    counted(peer);
-    adoptHere(socket, peer);
+    adopt(fd, peer);
+}
+
+void Listener::adopt(qintptr fd, const QString &peer)
+{
+    ++m_open;
+    ++m_accepted;
+    ++m_perPeer[peer];
+    const int thread = nextThread();
+    if (thread > 0) {
+        m_shards[size_t(thread - 1)]->adopt(fd, peer);
+        return;
+    }
+    ++m_openHere;
+    auto *connection = new SocketConnection(fd, peer, m_handler, m_limits, this);
+    connect(connection, &QObject::destroyed, this, [this, peer] {
+        --m_openHere;
+        released(peer);
+    });
 }
 
 QByteArray Listener::refusalFor(const QString &peer) const
@@ -213,23 +220,6 @@ void Listener::refuse(QIODevice *device, const QString &peer, const QByteArray &
         connect(local, &QLocalSocket::disconnected, local, &QObject::deleteLater);
         local->disconnectFromServer();
     }
-}
-
-void Listener::counted(const QString &peer)
-{
-    ++m_open;
-    ++m_accepted;
-    ++m_perPeer[peer];
-}
-
-void Listener::adoptHere(QIODevice *device, const QString &peer)
-{
-    ++m_openHere;
-    auto *connection = new SocketConnection(device, peer, m_handler, m_limits, this);
-    connect(connection, &QObject::destroyed, this, [this, peer] {
-        --m_openHere;
-        released(peer);
-    });
 }
 
 void Listener::released(const QString &peer)

@@ -58,8 +58,8 @@ private:
     // Why a new connection from `peer` is refused (an abuse limit); empty if not.
     QByteArray refusalFor(const QString &peer) const;
     void refuse(QIODevice *device, const QString &peer, const QByteArray &why);
-    void counted(const QString &peer);
-    void adoptHere(QIODevice *device, const QString &peer);
+    // Counts it and gives it to the next I/O thread in turn.
+    void adopt(qintptr fd, const QString &peer);
     void released(const QString &peer);
 
     RequestHandler *m_handler;

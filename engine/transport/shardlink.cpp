@@ -49,15 +49,9 @@ int ShardLink::connectionCount() const
     return m_worker->connectionCount();
 }
 
-void ShardLink::adoptTcp(qintptr fd, const QString &peer)
+void ShardLink::adopt(qintptr fd, const QString &peer)
 {
-    ShardCommand command{ShardCommand::Kind::AdoptTcp, false, qint64(fd), 0, {}, peer};
-    send(std::move(command));
-}
-
-void ShardLink::adoptLocal(qintptr fd)
-{
-    ShardCommand command{ShardCommand::Kind::AdoptLocal, false, qint64(fd), 0, {}, {}};
+    ShardCommand command{ShardCommand::Kind::Adopt, false, qint64(fd), 0, {}, peer, {}};
     send(std::move(command));
 }
 

@@ -34,9 +34,8 @@ public:
     // and ends the thread. Blocks until then; idempotent.
     void stop();
 
-    // Takes ownership of an accepted descriptor.
-    void adoptTcp(qintptr fd, const QString &peer);
-    void adoptLocal(qintptr fd);
+    // Takes ownership of an accepted descriptor (TCP or Unix-domain).
+    void adopt(qintptr fd, const QString &peer);
 
     // For ShardConnection.
     void send(ShardCommand &&command);

@@ -17,9 +17,6 @@
 // was reused) is dropped instead of reaching a stranger.
 using ShardSlotId = quint64;
 
-// Names no socket: a report about a descriptor the shard could not adopt.
-constexpr ShardSlotId kNoShardSlot = ~ShardSlotId(0);
-
 inline ShardSlotId makeShardSlotId(quint32 index, quint32 generation)
 {
     return (quint64(generation) << 32) | index;
@@ -32,8 +29,7 @@ inline quint32 shardSlotIndex(ShardSlotId id)
 // Engine thread -> shard.
 struct ShardCommand {
     enum class Kind : quint8 {
-        AdoptTcp,   // fd in `number`, peer address in `text`
-        AdoptLocal, // fd in `number`
+        Adopt, // an accepted descriptor in `number`, the peer address in `text`
         Frame,      // a complete WebSocket frame in `bytes`, for `slot` and `moreSlots`
         Respond,    // a serialized HTTP response in `bytes`; `flag`: close after it
         AcceptWebSocket, // the Sec-WebSocket-Key in `bytes`

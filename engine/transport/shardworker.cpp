@@ -4,9 +4,6 @@
 #include "transport/outputflusher.h"
 #include "transport/socketconnection.h"
 
-#include <QLocalSocket>
-#include <QTcpSocket>
-#include <unistd.h>
 
 ShardWorker::ShardWorker(ConnectionLimits limits, Mailbox<ShardCommand> *inbox,
                          Mailbox<ShardEvent> *outbox, std::function<void()> wakeEngine)
@@ -27,34 +24,9 @@ void ShardWorker::apply(ShardCommand &command)
 {
     using Kind = ShardCommand::Kind;
     switch (command.kind) {
-    case Kind::AdoptTcp: {
-        auto *socket = new QTcpSocket;
-        if (!socket->setSocketDescriptor(qintptr(command.number))) {
-            qCWarning(lcTransport) << "I/O shard cannot adopt a socket from" << command.text << ":"
-                                   << socket->errorString();
-            ::close(int(command.number));
-            delete socket;
-            // The engine thread counted it as open; a Closed report evens that out.
-            report({ShardEvent::Kind::Closed, kNoShardSlot, 0, {}, {}, QStringLiteral("transport error"),
-                    command.text});
-            return;
-        }
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        adopt(socket, command.text);
+    case Kind::Adopt:
+        adopt(qintptr(command.number), command.text);
         return;
-    }
-    case Kind::AdoptLocal: {
-        auto *socket = new QLocalSocket;
-        if (!socket->setSocketDescriptor(quintptr(command.number))) {
-            ::close(int(command.number));
-            delete socket;
-            report({ShardEvent::Kind::Closed, kNoShardSlot, 0, {}, {}, QStringLiteral("transport error"),
-                    QStringLiteral("unix")});
-            return;
-        }
-        adopt(socket, QStringLiteral("unix"));
-        return;
-    }
     case Kind::Frame:
         if (SocketConnection *connection = connectionAt(command.slot))
             connection->sendFrame(command.bytes);
@@ -84,7 +56,7 @@ void ShardWorker::apply(ShardCommand &command)
     }
 }
 
-void ShardWorker::adopt(QIODevice *device, const QString &peer)
+void ShardWorker::adopt(qintptr fd, const QString &peer)
 {
     quint32 index;
     if (!m_freeSlots.empty()) {
@@ -95,7 +67,7 @@ void ShardWorker::adopt(QIODevice *device, const QString &peer)
         m_slots.push_back(nullptr);
         m_generations.push_back(0);
     }
-    auto *connection = new SocketConnection(device, peer, this, m_limits, this);
+    auto *connection = new SocketConnection(fd, peer, this, m_limits, this);
     connection->setTag(makeShardSlotId(index, m_generations[index]));
     connection->setClosedCallback([this](Connection *c) { onConnectionClosed(c); });
     m_slots[index] = connection;

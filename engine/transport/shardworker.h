@@ -41,7 +41,7 @@ public:
 
 private:
     void apply(ShardCommand &command);
-    void adopt(QIODevice *device, const QString &peer);
+    void adopt(qintptr fd, const QString &peer);
     void onConnectionClosed(Connection *connection);
     SocketConnection *connectionAt(ShardSlotId slot) const;
     void report(ShardEvent &&event);

@@ -1,7 +1,11 @@
-// SocketConnection: a Connection that owns its stream (a QTcpSocket or
-// QLocalSocket, or any QIODevice in tests): parses HTTP heads and WebSocket
-// frames, and coalesces what is written during one event-loop pass into one
-// sendmsg() (OutputFlusher). Thread affinity: the thread that created it, which
+// SocketConnection: a Connection that owns its stream: an accepted TCP or
+// Unix-domain descriptor (production), or any QIODevice (tests, benchmarks).
+// Parses HTTP heads and WebSocket frames, and coalesces what is written during
+// one event-loop pass into one sendmsg() (OutputFlusher). A descriptor is read
+// and written directly, with one QSocketNotifier for reading and one for
+// writing only while the kernel buffer is full: a QTcpSocket per client cost
+// about 2 KB of heap (its private, socket engine, notifiers and signal
+// connections) for buffering we do ourselves anyway. Thread affinity: the thread that created it, which
 // is the engine thread or an I/O shard thread (ShardWorker); every call must
 // come from that thread.
 #pragma once
@@ -13,8 +17,12 @@
 class SocketConnection : public Connection {
     Q_OBJECT
 public:
+    // Takes ownership of `fd`, a connected stream socket (made non-blocking here).
+    SocketConnection(qintptr fd, QString peer, RequestHandler *handler, ConnectionLimits limits,
+                     QObject *parent = nullptr);
     SocketConnection(QIODevice *device, QString peer, RequestHandler *handler,
                      ConnectionLimits limits, QObject *parent = nullptr);
+    ~SocketConnection() override;
 
     void respond(const HttpResponse &response) override;
     void acceptWebSocket(const HttpRequest &request, WebSocketHandler *handler) override;
@@ -36,20 +44,41 @@ public:
     void setTag(quint64 tag) { m_tag = tag; }
 
 private:
-    void onReadyRead();
+    friend class SocketNotifierForConnection;
+
+    void onReadyRead(); // QIODevice mode
+    void onReadable();  // descriptor mode
+    void onWritable();
+    void received(const QByteArray &chunk);
     void processHttp();
     void processWebSocket(const QByteArray &bytes);
     void write(const QByteArray &bytes);
-    qint64 queuedBytes() const { return m_pendingBytes + m_device->bytesToWrite(); }
+    qint64 queuedBytes() const
+    {
+        return m_pendingBytes + (m_device ? m_device->bytesToWrite() : 0);
+    }
+    // Descriptor mode: writes m_pending until done or the kernel buffer is
+    // full; false when the peer is gone (the close is then under way).
+    bool sendPending();
     void shutdownDevice();
+    void closeDescriptor();
     void finish(const QString &reason);
+    // Ends the stream on the next pass: a write error is found inside a flush
+    // or a broadcast, where a synchronous teardown would pull the session out
+    // from under its caller.
+    void finishLater(const QString &reason);
 
-    QIODevice *m_device;
+    QIODevice *m_device = nullptr;
+    int m_fd = -1;
+    QObject *m_readNotifier = nullptr;
+    QObject *m_writeNotifier = nullptr; // only while the kernel buffer is full
+    bool m_closeWhenSent = false;       // graceful close waiting for m_pending to drain
     RequestHandler *m_requestHandler;
     ConnectionLimits m_limits;
     QByteArray m_in;
     ws::FrameParser m_frames;
     QList<QByteArray> m_pending; // implicitly shared chunks, not yet written
     qint64 m_pendingBytes = 0;
+    qint64 m_pendingOffset = 0; // bytes of m_pending.first() already written
     quint64 m_tag = 0;
 };
