@@ -15,6 +15,51 @@ bool isTokenChar(char c)
            c != '?' && c != '=' && c != '{' && c != '}' && c != '\\';
 }
 
+// What browsers, socket.io clients and proxies send, shared instead of
+// allocated for every request: a WebSocket handshake's head is kept for the
+// whole life of its session, a dozen small heap blocks per client otherwise.
+QByteArray sharedToken(QByteArrayView text, Qt::CaseSensitivity cs)
+{
+    static const QByteArray known[] = {
+        QByteArrayLiteral("GET"),
+        QByteArrayLiteral("POST"),
+        QByteArrayLiteral("HTTP/1.1"),
+        QByteArrayLiteral("HTTP/1.0"),
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("connection"),
+        QByteArrayLiteral("upgrade"),
+        QByteArrayLiteral("origin"),
+        QByteArrayLiteral("cookie"),
+        QByteArrayLiteral("authorization"),
+        QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("accept"),
+        QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("accept-language"),
+        QByteArrayLiteral("cache-control"),
+        QByteArrayLiteral("pragma"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-length"),
+        QByteArrayLiteral("referer"),
+        QByteArrayLiteral("sec-websocket-key"),
+        QByteArrayLiteral("sec-websocket-version"),
+        QByteArrayLiteral("sec-websocket-extensions"),
+        QByteArrayLiteral("sec-fetch-dest"),
+        QByteArrayLiteral("sec-fetch-mode"),
+        QByteArrayLiteral("sec-fetch-site"),
+        QByteArrayLiteral("x-frappe-site-name"),
+        QByteArrayLiteral("x-forwarded-for"),
+        QByteArrayLiteral("x-forwarded-proto"),
+        QByteArrayLiteral("x-real-ip"),
+        QByteArrayLiteral("websocket"),
+        QByteArrayLiteral("Upgrade"),
+        QByteArrayLiteral("keep-alive"),
+        QByteArrayLiteral("13"),
+    };
+    for (const QByteArray &k : known)
+        if (k.size() == text.size() && QByteArrayView(k).compare(text, cs) == 0) return k;
+    return {};
+}
+
 bool headerHasToken(const QByteArray &value, const QByteArray &token)
 {
     for (const QByteArray &part : value.split(','))
@@ -97,7 +142,8 @@ HeadParseResult parseRequestHead(const QByteArray &buffer, int maxHeaderBytes)
     if (requestLine.size() != 3 || !requestLine.at(2).startsWith("HTTP/1."))
         return malformed(QStringLiteral("bad request line"));
     HttpRequest &req = r.request;
-    req.method = requestLine.at(0);
+    req.method = sharedToken(requestLine.at(0), Qt::CaseSensitive);
+    if (req.method.isNull()) req.method = requestLine.at(0);
     for (char c : req.method)
         if (!isTokenChar(c)) return malformed(QStringLiteral("bad method"));
     const QByteArray target = requestLine.at(1);
@@ -105,16 +151,23 @@ HeadParseResult parseRequestHead(const QByteArray &buffer, int maxHeaderBytes)
     const qsizetype q = target.indexOf('?');
     req.path = q < 0 ? target : target.left(q);
     req.query = q < 0 ? QByteArray() : target.mid(q + 1);
-    req.version = requestLine.at(2);
+    req.version = sharedToken(requestLine.at(2), Qt::CaseSensitive);
+    if (req.version.isNull()) req.version = requestLine.at(2);
+    req.headers.reserve(lines.size() - 1);
     for (qsizetype i = 1; i < lines.size(); ++i) {
         QByteArray line = lines.at(i);
         if (line.endsWith('\r')) line.chop(1);
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0) return malformed(QStringLiteral("bad header line"));
-        QByteArray name = line.left(colon).toLower();
-        for (char c : name)
+        const QByteArrayView rawName(line.constData(), colon);
+        for (char c : rawName)
             if (!isTokenChar(c)) return malformed(QStringLiteral("bad header name"));
-        req.headers.append({name, line.mid(colon + 1).trimmed()});
+        QByteArray name = sharedToken(rawName, Qt::CaseInsensitive);
+        if (name.isNull()) name = rawName.toByteArray().toLower();
+        QByteArray value = line.mid(colon + 1).trimmed();
+        if (QByteArray shared = sharedToken(value, Qt::CaseSensitive); !shared.isNull())
+            value = shared;
+        req.headers.append({std::move(name), std::move(value)});
     }
     if (req.hasHeader("transfer-encoding"))
         return malformed(QStringLiteral("chunked request bodies are not supported"));

@@ -63,6 +63,10 @@ Listener::~Listener()
 {
     close();
     stopShards();
+    // Our children outlive this body; they must not call back into a
+    // half-destroyed Listener.
+    for (SocketConnection *connection : findChildren<SocketConnection *>(Qt::FindDirectChildrenOnly))
+        connection->setObserver(nullptr);
 }
 
 void Listener::setIoThreads(int threads)
@@ -191,10 +195,13 @@ void Listener::adopt(qintptr fd, const QString &peer)
     }
     ++m_openHere;
     auto *connection = new SocketConnection(fd, peer, m_handler, m_limits, this);
-    connect(connection, &QObject::destroyed, this, [this, peer] {
-        --m_openHere;
-        released(peer);
-    });
+    connection->setObserver(this);
+}
+
+void Listener::socketConnectionDestroyed(SocketConnection *connection)
+{
+    --m_openHere;
+    released(connection->peer());
 }
 
 QByteArray Listener::refusalFor(const QString &peer) const

@@ -5,7 +5,7 @@
 // Thread affinity: the engine thread; create and use it there.
 #pragma once
 
-#include "transport/connection.h"
+#include "transport/socketconnection.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -17,7 +17,7 @@ class QLocalServer;
 class QIODevice;
 class ShardLink;
 
-class Listener : public QObject {
+class Listener : public QObject, private SocketConnectionObserver {
     Q_OBJECT
 public:
     Listener(RequestHandler *handler, ConnectionLimits limits, QObject *parent = nullptr);
@@ -61,6 +61,7 @@ private:
     // Counts it and gives it to the next I/O thread in turn.
     void adopt(qintptr fd, const QString &peer);
     void released(const QString &peer);
+    void socketConnectionDestroyed(SocketConnection *connection) override;
 
     RequestHandler *m_handler;
     ConnectionLimits m_limits;

@@ -88,6 +88,7 @@ SocketConnection::SocketConnection(QIODevice *device, QString peer, RequestHandl
 SocketConnection::~SocketConnection()
 {
     if (m_fd >= 0) ::close(m_fd);
+    if (m_observer) m_observer->socketConnectionDestroyed(this);
 }
 
 void SocketConnection::onReadyRead()

@@ -14,6 +14,17 @@
 
 #include <QIODevice>
 
+class SocketConnection;
+
+// Told when a SocketConnection is destroyed (the Listener's open counts).
+// A plain interface: a destroyed() signal connection would cost a heap block
+// per client.
+class SocketConnectionObserver {
+public:
+    virtual ~SocketConnectionObserver() = default;
+    virtual void socketConnectionDestroyed(SocketConnection *connection) = 0;
+};
+
 class SocketConnection : public Connection {
     Q_OBJECT
 public:
@@ -38,6 +49,8 @@ public:
     // Writes what write() queued during this event-loop pass (OutputFlusher
     // calls it once per pass; close paths call it before shutting down).
     void flushPending();
+
+    void setObserver(SocketConnectionObserver *observer) { m_observer = observer; }
 
     // Free for the owner's bookkeeping (an I/O shard keeps its slot id here).
     quint64 tag() const { return m_tag; }
@@ -81,4 +94,5 @@ private:
     qint64 m_pendingBytes = 0;
     qint64 m_pendingOffset = 0; // bytes of m_pending.first() already written
     quint64 m_tag = 0;
+    SocketConnectionObserver *m_observer = nullptr;
 };
