@@ -65,7 +65,8 @@ Listener::~Listener()
     stopShards();
     // Our children outlive this body; they must not call back into a
     // half-destroyed Listener.
-    for (SocketConnection *connection : findChildren<SocketConnection *>(Qt::FindDirectChildrenOnly))
+    for (SocketConnection *connection :
+         findChildren<SocketConnection *>(Qt::FindDirectChildrenOnly))
         connection->setObserver(nullptr);
 }
 

@@ -30,8 +30,7 @@ public:
     void deliverClosed(const QString &reason, quint64 bytesIn);
 
 private:
-    void post(ShardCommand::Kind kind, QByteArray bytes = {}, qint64 number = 0,
-              bool flag = false);
+    void post(ShardCommand::Kind kind, QByteArray bytes = {}, qint64 number = 0, bool flag = false);
 
     ShardLink *m_link;
     ShardSlotId m_slot;

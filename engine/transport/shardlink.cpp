@@ -73,8 +73,13 @@ void ShardLink::sendFrame(ShardSlotId slot, const QByteArray &frame)
         m_pending.back().moreSlots.push_back(slot);
         return;
     }
-    ShardCommand command{ShardCommand::Kind::Frame, false, 0, slot,
-                         QByteArray(frame.constData(), frame.size()), {}, {}};
+    ShardCommand command{ShardCommand::Kind::Frame,
+                         false,
+                         0,
+                         slot,
+                         QByteArray(frame.constData(), frame.size()),
+                         {},
+                         {}};
     send(std::move(command));
     m_lastFrameSource = frame;
 }

@@ -65,7 +65,7 @@ private:
     // The buffer the last pending command copied, held so that its address
     // cannot be reused by another frame while it identifies the group.
     QByteArray m_lastFrameSource;
-    std::vector<ShardEvent> m_events; // reused between drains
+    std::vector<ShardEvent> m_events;          // reused between drains
     std::vector<ShardConnection *> m_standIns; // by slot index
     std::function<void(const QString &)> m_closedObserver;
     bool m_running = false;

@@ -29,9 +29,9 @@ inline quint32 shardSlotIndex(ShardSlotId id)
 // Engine thread -> shard.
 struct ShardCommand {
     enum class Kind : quint8 {
-        Adopt, // an accepted descriptor in `number`, the peer address in `text`
-        Frame,      // a complete WebSocket frame in `bytes`, for `slot` and `moreSlots`
-        Respond,    // a serialized HTTP response in `bytes`; `flag`: close after it
+        Adopt,           // an accepted descriptor in `number`, the peer address in `text`
+        Frame,           // a complete WebSocket frame in `bytes`, for `slot` and `moreSlots`
+        Respond,         // a serialized HTTP response in `bytes`; `flag`: close after it
         AcceptWebSocket, // the Sec-WebSocket-Key in `bytes`
         CloseWebSocket,  // close code in `number`, reason in `bytes`
         Abort,
@@ -62,8 +62,7 @@ struct ShardEvent {
     QString peer;
 };
 
-template <typename T>
-class Mailbox {
+template<typename T> class Mailbox {
 public:
     // Appends the batch and empties it; true when the mailbox was empty, i.e.
     // the receiver needs a wake-up (one is already on its way otherwise).

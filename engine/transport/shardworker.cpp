@@ -4,7 +4,6 @@
 #include "transport/outputflusher.h"
 #include "transport/socketconnection.h"
 
-
 ShardWorker::ShardWorker(ConnectionLimits limits, Mailbox<ShardCommand> *inbox,
                          Mailbox<ShardEvent> *outbox, std::function<void()> wakeEngine)
     : m_limits(limits), m_inbox(inbox), m_outbox(outbox), m_wakeEngine(std::move(wakeEngine))
@@ -31,7 +30,8 @@ void ShardWorker::apply(ShardCommand &command)
         if (SocketConnection *connection = connectionAt(command.slot))
             connection->sendFrame(command.bytes);
         for (ShardSlotId slot : command.moreSlots)
-            if (SocketConnection *connection = connectionAt(slot)) connection->sendFrame(command.bytes);
+            if (SocketConnection *connection = connectionAt(slot))
+                connection->sendFrame(command.bytes);
         return;
     default:
         break;
@@ -108,8 +108,8 @@ void ShardWorker::onConnectionClosed(Connection *connection)
 {
     auto *socket = static_cast<SocketConnection *>(connection);
     const ShardSlotId slot = socket->tag();
-    const QString reason =
-        m_closeReason.isNull() ? QStringLiteral("transport close") : std::exchange(m_closeReason, {});
+    const QString reason = m_closeReason.isNull() ? QStringLiteral("transport close")
+                                                  : std::exchange(m_closeReason, {});
     report({ShardEvent::Kind::Closed, slot, socket->bytesIn(), {}, {}, reason, socket->peer()});
     const quint32 index = shardSlotIndex(slot);
     m_slots[index] = nullptr;

@@ -22,8 +22,8 @@ class ShardWorker : public QObject, public RequestHandler, public WebSocketHandl
 public:
     // `wakeEngine` is called (in this thread) when `outbox` went from empty
     // to non-empty; it must queue a drain on the engine thread.
-    ShardWorker(ConnectionLimits limits, Mailbox<ShardCommand> *inbox,
-                Mailbox<ShardEvent> *outbox, std::function<void()> wakeEngine);
+    ShardWorker(ConnectionLimits limits, Mailbox<ShardCommand> *inbox, Mailbox<ShardEvent> *outbox,
+                std::function<void()> wakeEngine);
     ~ShardWorker() override;
 
     // Applies every command posted so far.

@@ -271,8 +271,7 @@ void SocketConnection::write(const QByteArray &bytes)
     if (bytes.isEmpty()) return;
     m_bytesOut += bytes.size();
     // Waiting for the write notifier already; it sends everything in order.
-    if (m_pending.isEmpty() && !m_writeNotifier)
-        OutputFlusher::forCurrentThread()->markDirty(this);
+    if (m_pending.isEmpty() && !m_writeNotifier) OutputFlusher::forCurrentThread()->markDirty(this);
     m_pending.append(bytes);
     m_pendingBytes += bytes.size();
     if (queuedBytes() > m_limits.maxOutboundBytes && m_mode != Mode::Closed) {
@@ -405,7 +404,8 @@ void SocketConnection::abort(const QString &reason)
 void SocketConnection::finishLater(const QString &reason)
 {
     m_mode = Mode::Closed;
-    QMetaObject::invokeMethod(this, [this, reason] { finish(reason); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, reason] { finish(reason); }, Qt::QueuedConnection);
 }
 
 void SocketConnection::finish(const QString &reason)

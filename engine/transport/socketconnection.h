@@ -5,9 +5,9 @@
 // and written directly, with one QSocketNotifier for reading and one for
 // writing only while the kernel buffer is full: a QTcpSocket per client cost
 // about 2 KB of heap (its private, socket engine, notifiers and signal
-// connections) for buffering we do ourselves anyway. Thread affinity: the thread that created it, which
-// is the engine thread or an I/O shard thread (ShardWorker); every call must
-// come from that thread.
+// connections) for buffering we do ourselves anyway. Thread affinity: the thread that created it,
+// which is the engine thread or an I/O shard thread (ShardWorker); every call must come from that
+// thread.
 #pragma once
 
 #include "transport/connection.h"

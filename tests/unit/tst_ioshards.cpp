@@ -136,8 +136,8 @@ void TestIoShards::httpKeepAliveOnEveryThread()
     }
     for (int round = 0; round < 2; ++round)
         for (size_t i = 0; i < clients.size(); ++i) {
-            const QByteArray body = "c" + QByteArray::number(qulonglong(i)) + "r" +
-                                    QByteArray::number(round);
+            const QByteArray body =
+                "c" + QByteArray::number(qulonglong(i)) + "r" + QByteArray::number(round);
             const QByteArray answer = get(*clients[i], "/p", body);
             QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
             QVERIFY2(answer.endsWith("path /p body " + body), answer.constData());

@@ -115,7 +115,8 @@ private:
 void TestSocketConnection::answersHttpOverTheDescriptor()
 {
     open(1 << 20);
-    const QByteArray request = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+    const QByteArray request =
+        "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
     QCOMPARE(::write(m_peer, request.constData(), size_t(request.size())), ssize_t(request.size()));
     const QByteArray answers = readUntil("hello /b");
     QVERIFY2(answers.startsWith("HTTP/1.1 200"), answers.constData());
