@@ -147,7 +147,12 @@ bool FrameParser::feed(const QByteArray &bytes, QList<Message> &out, quint16 &cl
         }
     }
     // Drop consumed bytes; keep the buffer small without copying every frame.
-    if (m_offset > 0 && (m_offset == m_buffer.size() || m_offset > 65536)) {
+    if (m_offset == m_buffer.size()) {
+        // All consumed: free the block, an idle connection should not keep
+        // the size of its largest message.
+        m_buffer.clear();
+        m_offset = 0;
+    } else if (m_offset > 65536) {
         m_buffer.remove(0, m_offset);
         m_offset = 0;
     }
