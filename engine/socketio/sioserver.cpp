@@ -1,10 +1,10 @@
 #include "socketio/sioserver.h"
 
 #include "common/logging.h"
+#include "common/randomid.h"
 
 #include <QDateTime>
 #include <QJsonObject>
-#include <QRandomGenerator>
 
 SioServer::SioServer(EioSettings eioSettings, int connectTimeoutMs, QObject *parent)
     : QObject(parent), m_eio(new EioServer(eioSettings, this, this)),
@@ -26,11 +26,7 @@ SioServer::~SioServer()
 
 QString SioServer::newSocketId() const
 {
-    QByteArray raw(15, Qt::Uninitialized);
-    for (int i = 0; i < 15; ++i)
-        raw[i] = char(QRandomGenerator::system()->bounded(256));
-    return QString::fromLatin1(
-        raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return randomid::string();
 }
 
 SioSocket *SioServer::pendingSocket(const QByteArray &eioSid, const QString &nsp,
@@ -188,17 +184,30 @@ void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, cons
     ns->join(socket, socket->id()); // socket.io puts every socket in a room named by its id
     ++m_counters.connects;
 
-    sio::Packet ok;
-    ok.type = sio::PacketType::Connect;
-    ok.nsp = nsp;
-    ok.data = QJsonObject{{QStringLiteral("sid"), socket->id()}};
-    m_eio->sendText(client->session, QByteArray("4") + sio::encode(ok));
+    m_eio->sendText(client->session, connectReply(nsp, socket->id()));
     if (m_observer) m_observer->socketConnected(socket);
     handler->onConnection(socket);
     for (auto &packet : backlog) {
         if (client->sockets.value(nsp) != socket) break; // the handler disconnected it
         onSocketPacket(socket, std::move(packet));
     }
+}
+
+QByteArray SioServer::connectReply(const QString &nsp, const QString &socketId)
+{
+    // What sio::encode makes of CONNECT {"sid": id}, written directly: this is
+    // sent once per connection, and the id (base64url) needs no escaping.
+    const bool named = nsp != QLatin1String("/") && !nsp.isEmpty();
+    const QByteArray nspUtf8 = named ? nsp.toUtf8() : QByteArray();
+    QByteArray text;
+    text.reserve(nspUtf8.size() + socketId.size() + 16);
+    text.append("40");
+    if (named) text.append(nspUtf8).append(',');
+    text.append("{\"sid\":\"");
+    for (const QChar c : socketId)
+        text.append(char(c.unicode()));
+    text.append("\"}");
+    return text;
 }
 
 SioNamespace *SioServer::namespaceFor(const QString &name, NamespaceHandler *handler)

@@ -109,6 +109,8 @@ private:
     }
     SioNamespace *namespaceFor(const QString &name, NamespaceHandler *handler);
     QString newSocketId() const;
+    // "40[<nsp>,]{\"sid\":\"<socketId>\"}", the Engine.IO text that admits a socket.
+    static QByteArray connectReply(const QString &nsp, const QString &socketId);
 
     EioServer *m_eio;
     NamespaceResolver m_resolver;

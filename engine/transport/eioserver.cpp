@@ -1,8 +1,8 @@
 #include "transport/eioserver.h"
 
 #include "common/logging.h"
+#include "common/randomid.h"
 
-#include <QRandomGenerator>
 
 namespace {
 
@@ -44,6 +44,42 @@ QByteArray wsFrameOf(const OutPacket &p)
     return ws::encodeFrame(p.binary ? ws::Opcode::Binary : ws::Opcode::Text, p.text);
 }
 
+bool needsDecoding(QByteArrayView part)
+{
+    return part.contains('%') || part.contains('+');
+}
+
+QByteArray decodeQueryPart(QByteArrayView part)
+{
+    QByteArray v = part.toByteArray();
+    v.replace('+', ' ');
+    return QByteArray::fromPercentEncoding(v);
+}
+
+// HttpRequest::queryValue for the parameters every request is routed by,
+// without its copies of every pair: undecoded values come back as raw data
+// over `query`, so the result must not outlive it. Null when absent.
+QByteArray routingParam(const QByteArray &query, QByteArrayView key)
+{
+    qsizetype start = 0;
+    while (start <= query.size()) {
+        qsizetype end = query.indexOf('&', start);
+        if (end < 0) end = query.size();
+        const QByteArrayView pair(query.constData() + start, end - start);
+        const qsizetype eq = pair.indexOf('=');
+        const QByteArrayView name = eq < 0 ? pair : pair.first(eq);
+        if (needsDecoding(name) ? decodeQueryPart(name) == key : name == key) {
+            if (eq < 0) return QByteArray("");
+            const QByteArrayView value = pair.sliced(eq + 1);
+            if (needsDecoding(value)) return decodeQueryPart(value);
+            return value.isEmpty() ? QByteArray("")
+                                   : QByteArray::fromRawData(value.data(), value.size());
+        }
+        start = end + 1;
+    }
+    return {};
+}
+
 } // namespace
 
 EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent)
@@ -70,7 +106,11 @@ EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *
       m_drainTimers(
           settings.closeDrainMs,
           [this](void *s) { destroy(static_cast<EioSession *>(s), QString(), false); }, this)
-{}
+{
+    m_openTail = ",\"pingInterval\":" + QByteArray::number(m_settings.pingIntervalMs) +
+                 ",\"pingTimeout\":" + QByteArray::number(m_settings.pingTimeoutMs) +
+                 ",\"maxPayload\":" + QByteArray::number(m_settings.maxPayload) + '}';
+}
 
 EioServer::~EioServer()
 {
@@ -79,22 +119,17 @@ EioServer::~EioServer()
 
 QByteArray EioServer::newSid() const
 {
-    // 15 random bytes -> 20 base64url characters, like the reference server.
-    QByteArray raw(15, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), 3);
-    const quint32 tail = QRandomGenerator::system()->generate();
-    memcpy(raw.data() + 12, &tail, 3);
-    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return randomid::bytes();
 }
 
 QByteArray EioServer::openPacket(const QByteArray &sid, bool canUpgrade) const
 {
-    QByteArray out = "0{\"sid\":\"" + sid + "\",\"upgrades\":";
-    out.append(canUpgrade ? "[\"websocket\"]" : "[]");
-    out.append(",\"pingInterval\":").append(QByteArray::number(m_settings.pingIntervalMs));
-    out.append(",\"pingTimeout\":").append(QByteArray::number(m_settings.pingTimeoutMs));
-    out.append(",\"maxPayload\":").append(QByteArray::number(m_settings.maxPayload));
-    out.append('}');
+    static constexpr char kHead[] = "0{\"sid\":\"";
+    static constexpr char kUpgrades[] = "\",\"upgrades\":[\"websocket\"]";
+    static constexpr char kNoUpgrades[] = "\",\"upgrades\":[]";
+    QByteArray out;
+    out.reserve(sizeof kHead + sid.size() + sizeof kUpgrades + m_openTail.size());
+    out.append(kHead).append(sid).append(canUpgrade ? kUpgrades : kNoUpgrades).append(m_openTail);
     return out;
 }
 
@@ -141,11 +176,11 @@ void EioServer::handleRequest(Connection *connection, HttpRequest &&request)
         connection->respond(r);
         return;
     }
-    const QByteArray transport = request.queryValue("transport");
+    const QByteArray transport = routingParam(request.query, "transport");
     const bool upgrade = request.isWebSocketUpgrade();
     if (transport != "polling" && transport != "websocket")
         return respondError(connection, request, UnknownTransport);
-    const QByteArray sid = request.queryValue("sid");
+    const QByteArray sid = routingParam(request.query, "sid");
     if (!sid.isEmpty()) {
         EioSession *session = m_sessions.value(sid);
         if (!session) return respondError(connection, request, UnknownSid);
@@ -161,7 +196,7 @@ void EioServer::handleRequest(Connection *connection, HttpRequest &&request)
         return respondError(connection, request, BadRequest);
     }
     if (request.method != "GET") return respondError(connection, request, BadHandshakeMethod);
-    if (request.queryValue("EIO") != "4")
+    if (routingParam(request.query, "EIO") != "4")
         return respondError(connection, request, UnsupportedProtocolVersion);
     if (transport == "websocket") {
         if (!upgrade) return respondError(connection, request, BadRequest);

@@ -85,6 +85,7 @@ private:
     QByteArray newSid() const;
 
     EioSettings m_settings;
+    QByteArray m_openTail; // the open packet after "upgrades", from m_settings
     EioSessionHandler *m_handler;
     QHash<QByteArray, EioSession *> m_sessions;
     QHash<Connection *, EioSession *> m_wsOwners; // active sockets and probes
