@@ -428,6 +428,7 @@ void SocketConnection::finish(const QString &reason)
                     Qt::UniqueConnection);
     } else if (m_fd < 0) {
         deleteLater();
+        return; // nothing left to wait for: no timer
     } // else closeDescriptor() deletes us once the last bytes are out
     // A peer that never completes the close must not keep us alive forever.
     QTimer::singleShot(10000, this, [this] { deleteLater(); });
