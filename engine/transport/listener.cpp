@@ -9,27 +9,19 @@
 #include <QLocalSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QSocketNotifier>
+#include <QTimer>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
 
-// QTcpServer and QLocalServer would wrap every accepted descriptor in a socket
-// object of this thread; these hand the bare descriptor over instead, so a
-// shard thread can make its own.
-class DescriptorTcpServer : public QTcpServer {
-public:
-    DescriptorTcpServer(std::function<void(qintptr)> accepted, QObject *parent)
-        : QTcpServer(parent), m_accepted(std::move(accepted))
-    {}
-
-protected:
-    void incomingConnection(qintptr fd) override { m_accepted(fd); }
-
-private:
-    std::function<void(qintptr)> m_accepted;
-};
-
+// QLocalServer would wrap every accepted descriptor in a socket object of
+// this thread; this hands the bare descriptor over instead, so a shard thread
+// can take it.
 class DescriptorLocalServer : public QLocalServer {
 public:
     DescriptorLocalServer(std::function<void(qintptr)> accepted, QObject *parent)
@@ -43,15 +35,6 @@ private:
     std::function<void(qintptr)> m_accepted;
 };
 
-// The same text QTcpSocket::peerAddress().toString() gives for this socket.
-QString peerAddressOf(qintptr fd)
-{
-    sockaddr_storage address = {};
-    socklen_t length = sizeof address;
-    if (::getpeername(int(fd), reinterpret_cast<sockaddr *>(&address), &length) != 0)
-        return QString();
-    return QHostAddress(reinterpret_cast<const sockaddr *>(&address)).toString();
-}
 
 } // namespace
 
@@ -89,7 +72,11 @@ void Listener::stopShards()
 
 bool Listener::listenTcp(const QHostAddress &address, quint16 port, QString *error)
 {
-    m_tcp = new DescriptorTcpServer([this](qintptr fd) { acceptTcp(fd); }, this);
+    // QTcpServer binds and listens (dual-stack Any, SO_REUSEADDR, errors);
+    // accepting is ours: accept4() hands over a non-blocking descriptor and the
+    // peer address in one call, where Qt's path costs getpeername() and two
+    // fcntl() more per connection.
+    m_tcp = new QTcpServer(this);
     m_tcp->setListenBacklogSize(1024);
     if (!m_tcp->listen(address, port)) {
         if (error)
@@ -101,7 +88,38 @@ bool Listener::listenTcp(const QHostAddress &address, quint16 port, QString *err
         m_tcp = nullptr;
         return false;
     }
+    m_tcp->pauseAccepting();
+    m_acceptNotifier = new QSocketNotifier(m_tcp->socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &Listener::acceptPendingTcp);
     return true;
+}
+
+void Listener::acceptPendingTcp()
+{
+    const int listenFd = int(m_tcp->socketDescriptor());
+    for (;;) {
+        sockaddr_storage address = {};
+        socklen_t length = sizeof address;
+        const int fd = ::accept4(listenFd, reinterpret_cast<sockaddr *>(&address), &length,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            // The same text QTcpSocket::peerAddress().toString() gives.
+            acceptTcp(fd, QHostAddress(reinterpret_cast<const sockaddr *>(&address)).toString());
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        // Out of descriptors (or memory): the backlog stays readable, so
+        // polling it again at once would spin. Pause, say why, retry soon.
+        qCWarning(lcTransport).nospace()
+            << "cannot accept connections: " << strerror(errno)
+            << " (open connections: " << m_open << "); retrying in 100 ms";
+        m_acceptNotifier->setEnabled(false);
+        QTimer::singleShot(100, m_acceptNotifier, [notifier = m_acceptNotifier] {
+            notifier->setEnabled(true);
+        });
+        return;
+    }
 }
 
 bool Listener::listenUnix(const QString &path, QString *error)
@@ -123,6 +141,8 @@ bool Listener::listenUnix(const QString &path, QString *error)
 
 void Listener::close()
 {
+    // The notifier leaves the dispatcher before the descriptor is closed.
+    delete std::exchange(m_acceptNotifier, nullptr);
     if (m_tcp) m_tcp->close();
     if (m_local) {
         const QString path = m_local->fullServerName();
@@ -156,9 +176,8 @@ int Listener::nextThread()
     return thread;
 }
 
-void Listener::acceptTcp(qintptr fd)
+void Listener::acceptTcp(qintptr fd, const QString &peer)
 {
-    const QString peer = peerAddressOf(fd);
     const QByteArray refusal = refusalFor(peer);
     if (!refusal.isEmpty()) {
         auto *socket = new QTcpSocket;
@@ -172,6 +191,8 @@ void Listener::acceptTcp(qintptr fd)
 
 void Listener::acceptLocal(qintptr fd)
 {
+    // SocketConnection wants it non-blocking (accept4() does this for TCP).
+    ::fcntl(int(fd), F_SETFL, ::fcntl(int(fd), F_GETFL) | O_NONBLOCK);
     const QString peer = QStringLiteral("unix");
     const QByteArray refusal = refusalFor(peer);
     if (!refusal.isEmpty()) {

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <vector>
 
+class QSocketNotifier;
 class QTcpServer;
 class QLocalServer;
 class QIODevice;
@@ -51,7 +52,8 @@ public:
     }
 
 private:
-    void acceptTcp(qintptr fd);
+    void acceptPendingTcp();
+    void acceptTcp(qintptr fd, const QString &peer);
     void acceptLocal(qintptr fd);
     // Which thread takes the next socket: 0 = the engine thread, k = shard k.
     int nextThread();
@@ -65,7 +67,8 @@ private:
 
     RequestHandler *m_handler;
     ConnectionLimits m_limits;
-    QTcpServer *m_tcp = nullptr;
+    QTcpServer *m_tcp = nullptr; // binds and listens; we accept
+    QSocketNotifier *m_acceptNotifier = nullptr;
     QLocalServer *m_local = nullptr;
     std::vector<ShardLink *> m_shards; // children
     int m_next = 0;

@@ -57,8 +57,6 @@ SocketConnection::SocketConnection(qintptr fd, QString peer, RequestHandler *han
     : Connection(std::move(peer), parent), m_fd(int(fd)), m_requestHandler(handler),
       m_limits(limits), m_frames(limits.maxPayload)
 {
-    const int flags = ::fcntl(m_fd, F_GETFL);
-    if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(m_fd, F_SETFL, flags | O_NONBLOCK);
     // Small frames go out at once (fails harmlessly on a Unix-domain socket).
     const int one = 1;
     ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -28,7 +28,7 @@ public:
 class SocketConnection : public Connection {
     Q_OBJECT
 public:
-    // Takes ownership of `fd`, a connected stream socket (made non-blocking here).
+    // Takes ownership of `fd`, a connected, non-blocking stream socket.
     SocketConnection(qintptr fd, QString peer, RequestHandler *handler, ConnectionLimits limits,
                      QObject *parent = nullptr);
     SocketConnection(QIODevice *device, QString peer, RequestHandler *handler,

@@ -86,6 +86,31 @@ describe("connection limits", () => {
 		for (const s of idle) s.destroy();
 	});
 
+	test("out of file descriptors: accepting pauses with a log line naming it, and resumes once some close", async (t) => {
+		// The server raises its soft fd limit to the hard one; a wrapper lowers both first.
+		const fs = require("fs");
+		const os = require("os");
+		const path = require("path");
+		const wrapper = path.join(os.tmpdir(), `rt-fdlimit-${process.pid}.sh`);
+		fs.writeFileSync(wrapper, `#!/bin/sh\nulimit -n 48\nexec "${process.env.RT_BINARY}" "$@"\n`, { mode: 0o755 });
+		t.after(() => fs.rmSync(wrapper, { force: true }));
+		const stack = await H.startStack({ binary: wrapper });
+		stacks.push(stack);
+		// More than the server can hold: the rest wait in the kernel's backlog.
+		const socks = [];
+		for (let i = 0; i < 60; i++) {
+			const s = net.connect(stack.port, "127.0.0.1");
+			s.on("error", () => {});
+			socks.push(s);
+		}
+		await stack.server.waitForLog(/cannot accept connections: Too many open files \(open connections: \d+\); retrying in 100 ms/, 10000);
+		for (const s of socks) s.destroy();
+		// Descriptors come back, the backlog drains, and the server answers again.
+		await H.waitFor(async () => /^HTTP\/1\.1 200 /.test(await rawAnswer(stack.port).catch(() => "")), 10000 * F.SLOW, 200);
+		const client = await stack.connect(SITE, { sid: "sys1" });
+		client.close();
+	});
+
 	test("realtime_max_http_header_bytes: a larger request head gets 431 and the server carries on", async () => {
 		const stack = await H.startStack({ config: { realtime_max_http_header_bytes: 2048 } });
 		stacks.push(stack);

@@ -63,6 +63,7 @@ private Q_SLOTS:
         m_peer = fds[1];
         ::fcntl(m_peer, F_SETFL, ::fcntl(m_peer, F_GETFL) | O_NONBLOCK);
         m_serverFd = fds[0];
+        ::fcntl(m_serverFd, F_SETFL, ::fcntl(m_serverFd, F_GETFL) | O_NONBLOCK);
     }
     void cleanup()
     {
