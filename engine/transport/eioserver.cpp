@@ -3,7 +3,6 @@
 #include "common/logging.h"
 #include "common/randomid.h"
 
-
 namespace {
 
 enum ErrorCode {
@@ -85,8 +84,8 @@ QByteArray routingParam(const QByteArray &query, QByteArrayView key)
 EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent)
     : QObject(parent), m_settings(settings), m_handler(handler),
       m_pingTimers(
-          settings.pingIntervalMs,
-          [this](void *s) { sendPing(static_cast<EioSession *>(s)); }, this),
+          settings.pingIntervalMs, [this](void *s) { sendPing(static_cast<EioSession *>(s)); },
+          this),
       m_pongTimers(
           settings.pingTimeoutMs,
           [this](void *s) {
@@ -206,12 +205,88 @@ void EioServer::handleRequest(Connection *connection, HttpRequest &&request)
     handshakePolling(connection, request);
 }
 
+namespace {
+
+// The header names worth sharing: what browsers, Frappe's nginx and the
+// WebSocket handshake send on every connection.
+const QByteArray &commonHeaderName(qsizetype i)
+{
+    static const QByteArray names[] = {
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("connection"),
+        QByteArrayLiteral("upgrade"),
+        QByteArrayLiteral("origin"),
+        QByteArrayLiteral("cookie"),
+        QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("accept"),
+        QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("accept-language"),
+        QByteArrayLiteral("cache-control"),
+        QByteArrayLiteral("pragma"),
+        QByteArrayLiteral("referer"),
+        QByteArrayLiteral("authorization"),
+        QByteArrayLiteral("sec-websocket-key"),
+        QByteArrayLiteral("sec-websocket-version"),
+        QByteArrayLiteral("sec-websocket-extensions"),
+        QByteArrayLiteral("sec-websocket-protocol"),
+        QByteArrayLiteral("x-frappe-site-name"),
+        QByteArrayLiteral("x-forwarded-for"),
+        QByteArrayLiteral("x-forwarded-proto"),
+        QByteArrayLiteral("x-real-ip"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-length"),
+    };
+    static_assert(std::size(names) == EioServer::kSharedHeaderSlots);
+    return names[i];
+}
+
+qsizetype commonHeaderIndex(const QByteArray &name)
+{
+    for (qsizetype i = 0; i < EioServer::kSharedHeaderSlots; ++i)
+        if (commonHeaderName(i) == name) return i;
+    return -1;
+}
+
+// Makes `value` share `last`'s bytes when equal; otherwise it becomes `last`.
+template<typename String> void shareIfEqual(String &value, String &last)
+{
+    if (value == last)
+        value = last;
+    else
+        last = value;
+}
+
+} // namespace
+
+void EioServer::keepHandshake(EioSession *session, const HttpRequest &request)
+{
+    // The handshake stays with the session for its whole life (the monitor
+    // and the app handlers read it), and most of it is the same for every
+    // client: header names, method, path, query, and behind Frappe's nginx
+    // the peer, Host, Origin, site name, user agent and WebSocket headers.
+    // Equal strings share one copy (the previous handshake's) instead of a
+    // heap block each per connection.
+    HttpRequest &kept = session->handshake;
+    kept = request;
+    kept.body = QByteArray();
+    shareIfEqual(kept.method, m_lastHandshake.method);
+    shareIfEqual(kept.path, m_lastHandshake.path);
+    shareIfEqual(kept.query, m_lastHandshake.query);
+    shareIfEqual(kept.version, m_lastHandshake.version);
+    shareIfEqual(kept.peer, m_lastHandshake.peer);
+    for (auto &header : kept.headers) {
+        const qsizetype i = commonHeaderIndex(header.first);
+        if (i < 0) continue;
+        header.first = commonHeaderName(i);
+        shareIfEqual(header.second, m_lastHeaderValues[i]);
+    }
+}
+
 void EioServer::handshakePolling(Connection *connection, const HttpRequest &request)
 {
     auto *session = new EioSession;
     session->sid = newSid();
-    session->handshake = request;
-    session->handshake.body.clear();
+    keepHandshake(session, request);
     session->age.start();
     m_sessions.insert(session->sid, session);
     HttpResponse r = baseResponse(request);
@@ -229,7 +304,7 @@ void EioServer::handshakeWebSocket(Connection *connection, const HttpRequest &re
     auto *session = new EioSession;
     session->sid = newSid();
     session->transport = EioSession::Transport::WebSocket;
-    session->handshake = request;
+    keepHandshake(session, request);
     session->age.start();
     session->socket = connection;
     m_sessions.insert(session->sid, session);

@@ -11,6 +11,8 @@
 #include <QHash>
 #include <QObject>
 
+#include <array>
+
 class EioSessionHandler {
 public:
     virtual ~EioSessionHandler() = default;
@@ -55,6 +57,9 @@ public:
     EioSession *session(const QByteArray &sid) const { return m_sessions.value(sid); }
     const EioSettings &settings() const { return m_settings; }
 
+    // Header names whose values keepHandshake() shares between sessions.
+    static constexpr qsizetype kSharedHeaderSlots = 23;
+
     // WebSocketHandler
     void onWebSocketMessage(Connection *connection, ws::Message &&message) override;
     void onWebSocketClosed(Connection *connection, const QString &reason) override;
@@ -62,6 +67,7 @@ public:
 private:
     void handshakePolling(Connection *connection, const HttpRequest &request);
     void handshakeWebSocket(Connection *connection, const HttpRequest &request);
+    void keepHandshake(EioSession *session, const HttpRequest &request);
     void handleUpgrade(Connection *connection, const HttpRequest &request, EioSession *session);
     void handleGet(Connection *connection, EioSession *session);
     void handlePost(Connection *connection, const HttpRequest &request, EioSession *session);
@@ -86,6 +92,9 @@ private:
 
     EioSettings m_settings;
     QByteArray m_openTail; // the open packet after "upgrades", from m_settings
+    // The previous handshake's strings, which the next equal ones share.
+    HttpRequest m_lastHandshake;
+    std::array<QByteArray, kSharedHeaderSlots> m_lastHeaderValues;
     EioSessionHandler *m_handler;
     QHash<QByteArray, EioSession *> m_sessions;
     QHash<Connection *, EioSession *> m_wsOwners; // active sockets and probes
@@ -94,6 +103,6 @@ private:
     FifoTimerQueue m_pongTimers;    // pingTimeout: the pong is overdue
     FifoTimerQueue m_upgradeTimers; // upgradeTimeout: abort the upgrade
     FifoTimerQueue m_drainTimers;   // closeDrain: the last GET did not come
-    QList<QByteArray> m_dirty; // polling sessions with packets for a parked GET
+    QList<QByteArray> m_dirty;      // polling sessions with packets for a parked GET
     bool m_flushQueued = false;
 };

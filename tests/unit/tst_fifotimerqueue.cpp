@@ -79,7 +79,7 @@ void TestFifoTimerQueue::disarm()
     q.arm(a.link, &a);
     q.arm(b.link, &b);
     q.arm(c.link, &c);
-    a.link.disarm(); // the head
+    a.link.disarm();  // the head
     q.disarm(c.link); // the tail
     QCOMPARE(q.size(), 1);
     QVERIFY(!a.link.isArmed());
@@ -115,7 +115,8 @@ void TestFifoTimerQueue::destroyedLinkLeavesQueue()
     // A queue that goes first leaves its links disarmed.
     Owner c{3, {}};
     {
-        FifoTimerQueue gone(50, [](void *) {}, &context);
+        FifoTimerQueue gone(
+            50, [](void *) {}, &context);
         gone.arm(c.link, &c);
     }
     QVERIFY(!c.link.isArmed());
