@@ -24,7 +24,21 @@ public:
     {
         const auto it = std::lower_bound(m_rooms.cbegin(), m_rooms.cend(), room);
         if (it != m_rooms.cend() && *it == room) return false;
-        m_rooms.insert(it - m_rooms.cbegin(), room);
+        if (m_rooms.size() < m_rooms.capacity()) {
+            m_rooms.insert(it - m_rooms.cbegin(), room);
+            return true;
+        }
+        // Full: grow by exactly one slot. A socket keeps its few rooms for
+        // its whole life, and QList's geometric growth would leave spare
+        // slots in every socket; the copy is of a handful of strings.
+        QList<QString> grown;
+        grown.reserve(m_rooms.size() + 1);
+        for (auto i = m_rooms.cbegin(); i != it; ++i)
+            grown.append(*i);
+        grown.append(room);
+        for (auto i = it; i != m_rooms.cend(); ++i)
+            grown.append(*i);
+        m_rooms = std::move(grown);
         return true;
     }
     // True when the room was there.

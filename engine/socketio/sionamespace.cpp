@@ -37,8 +37,18 @@ bool SioNamespace::join(SioSocket *socket, const QString &room)
             << ": already in" << max << "rooms (max rooms per socket)";
         return false;
     }
-    socket->m_rooms.insert(room);
-    m_rooms[room].insert(socket);
+    auto it = m_rooms.find(room);
+    if (it == m_rooms.end()) {
+        // A new room's name is kept as long as the room lives; callers often
+        // build it by appending ("user:" + name), which leaves spare capacity.
+        QString name = room;
+        if (name.capacity() > name.size()) name.squeeze();
+        it = m_rooms.emplace(name, RoomMembers());
+        socket->m_rooms.insert(name);
+    } else {
+        socket->m_rooms.insert(it.key());
+    }
+    it->insert(socket);
     return true;
 }
 

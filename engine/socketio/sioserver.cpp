@@ -18,7 +18,7 @@ SioServer::~SioServer()
     // Sessions go with m_eio (a child); drop our side without callbacks.
     for (SioClient *client : std::as_const(m_clients)) {
         qDeleteAll(client->sockets);
-        qDeleteAll(client->pending);
+        if (client->connecting) qDeleteAll(client->connecting->pending);
         delete client;
     }
     qDeleteAll(m_namespaces);
@@ -33,7 +33,7 @@ SioSocket *SioServer::pendingSocket(const QByteArray &eioSid, const QString &nsp
                                     const QString &socketId) const
 {
     SioClient *client = m_clients.value(eioSid);
-    SioSocket *socket = client ? client->pending.value(nsp) : nullptr;
+    SioSocket *socket = client ? client->pendingSocket(nsp) : nullptr;
     return socket && socket->id() == socketId ? socket : nullptr;
 }
 
@@ -48,7 +48,7 @@ void SioServer::onSessionOpen(EioSession *session)
 
 void SioServer::onConnectTimeout(SioClient *client)
 {
-    if (client->sockets.isEmpty() && client->pending.isEmpty()) {
+    if (client->sockets.isEmpty() && client->pendingCount() == 0) {
         qCDebug(lcSio) << "no namespace joined in time, closing" << client->session->sid;
         m_eio->close(client->session, QStringLiteral("connect timeout"));
     }
@@ -90,7 +90,7 @@ void SioServer::dispatch(SioClient *client, sio::Packet &&packet)
         onSocketPacket(socket, std::move(packet));
         return;
     }
-    if (client->pending.contains(nsp)) {
+    if (client->pendingSocket(nsp)) {
         if (packet.type == sio::PacketType::Connect ||
             packet.type == sio::PacketType::ConnectError) {
             closeClient(client, QStringLiteral("parse error"));
@@ -98,7 +98,7 @@ void SioServer::dispatch(SioClient *client, sio::Packet &&packet)
         }
         // The middleware is still running (an HTTP round trip to Frappe):
         // keep what the client sends meanwhile and replay it once admitted.
-        client->backlog[nsp].append(std::move(packet));
+        client->connecting->backlog[nsp].append(std::move(packet));
         return;
     }
     if (packet.type == sio::PacketType::Connect) {
@@ -127,7 +127,7 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
         return;
     }
     if (m_maxNamespacesPerClient > 0 &&
-        client->sockets.size() + client->pending.size() >= m_maxNamespacesPerClient) {
+        client->sockets.size() + client->pendingCount() >= m_maxNamespacesPerClient) {
         qCWarning(lcSio).noquote()
             << "refusing namespace" << nsp << "for" << client->session->handshake.peer
             << ": already in" << m_maxNamespacesPerClient
@@ -143,7 +143,8 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
     }
     auto *socket = new SioSocket(this, client, nsp, newSocketId());
     socket->m_auth = packet.data.isObject() ? packet.data : QJsonValue(QJsonObject());
-    client->pending.insert(nsp, socket);
+    if (!client->connecting) client->connecting = std::make_unique<SioConnecting>();
+    client->connecting->pending.insert(nsp, socket);
     const QByteArray eioSid = client->session->sid;
     const QString socketId = socket->id();
     QPointer<SioServer> self(this);
@@ -158,10 +159,11 @@ void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, cons
 {
     SioClient *client = m_clients.value(eioSid);
     if (!client) return; // the client left while the middleware ran
-    SioSocket *socket = client->pending.value(nsp);
+    SioSocket *socket = client->pendingSocket(nsp);
     if (!socket || socket->id() != socketId) return;
-    client->pending.remove(nsp);
-    QList<sio::Packet> backlog = client->backlog.take(nsp);
+    client->connecting->pending.remove(nsp);
+    QList<sio::Packet> backlog = client->connecting->backlog.take(nsp);
+    if (client->connecting->pending.isEmpty()) client->connecting.reset();
     NamespaceHandler *handler = m_resolver ? m_resolver(nsp) : nullptr;
     if (error || !handler) {
         ++m_counters.connectErrors;
@@ -350,6 +352,6 @@ void SioServer::onSessionClosed(EioSession *session, const QString &reason)
     const auto sockets = client->sockets.values();
     for (SioSocket *socket : sockets)
         removeSocket(socket, reason, true);
-    qDeleteAll(client->pending);
+    if (client->connecting) qDeleteAll(client->connecting->pending);
     delete client;
 }

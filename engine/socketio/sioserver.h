@@ -17,14 +17,28 @@
 #include <functional>
 #include <memory>
 
+// CONNECTs whose middleware is still running (an HTTP round trip to Frappe)
+// and the packets that arrived for them meanwhile. A client has this only
+// while a CONNECT is in flight; kept inline, the two empty maps would cost
+// every connected client 176 bytes for the rest of its life.
+struct SioConnecting {
+    NamespaceMap<SioSocket *> pending;
+    NamespaceMap<QList<sio::Packet>> backlog;
+};
+
 // Everything of one Engine.IO session at the Socket.IO level.
 struct SioClient {
     EioSession *session = nullptr;
     sio::Decoder decoder;
-    NamespaceMap<SioSocket *> sockets;        // admitted, by namespace name
-    NamespaceMap<SioSocket *> pending;        // CONNECT middleware still running
-    NamespaceMap<QList<sio::Packet>> backlog; // packets that arrived meanwhile
-    FifoTimerLink connectTimer;               // in SioServer::m_connectTimers
+    NamespaceMap<SioSocket *> sockets;         // admitted, by namespace name
+    std::unique_ptr<SioConnecting> connecting; // null: no CONNECT in flight
+    FifoTimerLink connectTimer;                // in SioServer::m_connectTimers
+
+    SioSocket *pendingSocket(const QString &nsp) const
+    {
+        return connecting ? connecting->pending.value(nsp) : nullptr;
+    }
+    qsizetype pendingCount() const { return connecting ? connecting->pending.size() : 0; }
 };
 
 // Counters any thread may read (the monitor samples them).

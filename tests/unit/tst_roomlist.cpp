@@ -52,6 +52,21 @@ private Q_SLOTS:
             QCOMPARE(rooms.contains(QStringLiteral("doc:%1").arg(i)), i % 2 == 1);
         QVERIFY(std::is_sorted(rooms.begin(), rooms.end()));
     }
+
+    void growsWithoutSpareSlots()
+    {
+        // Front, back and middle inserts, as a socket's id, user: and all
+        // rooms arrive: the list ends exactly as large as its contents.
+        RoomList rooms;
+        for (const char *room : {"m", "a", "z", "k", "b"}) {
+            QVERIFY(rooms.insert(QString::fromLatin1(room)));
+            QCOMPARE(rooms.values().capacity(), rooms.size());
+        }
+        QCOMPARE(rooms.values(), (QList<QString>{"a", "b", "k", "m", "z"}));
+        QVERIFY(rooms.remove(QStringLiteral("k")));
+        QVERIFY(rooms.insert(QStringLiteral("c")));
+        QCOMPARE(rooms.values(), (QList<QString>{"a", "b", "c", "m", "z"}));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRoomList)
