@@ -209,42 +209,44 @@ namespace {
 
 // The header names worth sharing: what browsers, Frappe's nginx and the
 // WebSocket handshake send on every connection.
-const QByteArray &commonHeaderName(qsizetype i)
-{
-    static const QByteArray names[] = {
-        QByteArrayLiteral("host"),
-        QByteArrayLiteral("connection"),
-        QByteArrayLiteral("upgrade"),
-        QByteArrayLiteral("origin"),
-        QByteArrayLiteral("cookie"),
-        QByteArrayLiteral("user-agent"),
-        QByteArrayLiteral("accept"),
-        QByteArrayLiteral("accept-encoding"),
-        QByteArrayLiteral("accept-language"),
-        QByteArrayLiteral("cache-control"),
-        QByteArrayLiteral("pragma"),
-        QByteArrayLiteral("referer"),
-        QByteArrayLiteral("authorization"),
-        QByteArrayLiteral("sec-websocket-key"),
-        QByteArrayLiteral("sec-websocket-version"),
-        QByteArrayLiteral("sec-websocket-extensions"),
-        QByteArrayLiteral("sec-websocket-protocol"),
-        QByteArrayLiteral("x-frappe-site-name"),
-        QByteArrayLiteral("x-forwarded-for"),
-        QByteArrayLiteral("x-forwarded-proto"),
-        QByteArrayLiteral("x-real-ip"),
-        QByteArrayLiteral("content-type"),
-        QByteArrayLiteral("content-length"),
-    };
-    static_assert(std::size(names) == EioServer::kSharedHeaderSlots);
-    return names[i];
-}
+constexpr QByteArrayView kCommonHeaderNames[] = {
+    "host",
+    "connection",
+    "upgrade",
+    "origin",
+    "cookie",
+    "user-agent",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "cache-control",
+    "pragma",
+    "referer",
+    "authorization",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-extensions",
+    "sec-websocket-protocol",
+    "x-frappe-site-name",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-real-ip",
+    "content-type",
+    "content-length",
+};
+static_assert(std::size(kCommonHeaderNames) == EioServer::kSharedHeaderSlots);
 
 qsizetype commonHeaderIndex(const QByteArray &name)
 {
     for (qsizetype i = 0; i < EioServer::kSharedHeaderSlots; ++i)
-        if (commonHeaderName(i) == name) return i;
+        if (kCommonHeaderNames[i] == name) return i;
     return -1;
+}
+
+// A name over the static table: copies of it never allocate or count references.
+QByteArray commonHeaderName(qsizetype i)
+{
+    return QByteArray::fromRawData(kCommonHeaderNames[i].data(), kCommonHeaderNames[i].size());
 }
 
 // Makes `value` share `last`'s bytes when equal; otherwise it becomes `last`.
