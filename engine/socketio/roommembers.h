@@ -4,7 +4,8 @@
 // 0.8 KB for its first entry: held inline, such a room costs nothing on the
 // heap. Big rooms ("all") stay compact and iterate as a plain array, which
 // is what a broadcast does; joins and leaves shift the array (a memmove of
-// 8 bytes per member), cheap next to the socket work around them.
+// 8 bytes per member), cheap next to the socket work around them, and the
+// array grows geometrically.
 // Value type; thread-agnostic (used on the engine thread).
 #pragma once
 
@@ -31,7 +32,13 @@ public:
     {
         const auto it = lowerBound(socket);
         if (it != m_members.cend() && *it == socket) return false;
-        m_members.insert(it - m_members.cbegin(), socket);
+        const qsizetype at = it - m_members.cbegin();
+        // QVarLengthArray::insert() grows a full array by exactly the
+        // inserted count: a big room ("all") would be reallocated and copied
+        // on every join, and each slightly larger block left the freed one
+        // unusable. Doubling keeps joins amortised O(1) in allocations.
+        if (m_members.size() == m_members.capacity()) m_members.reserve(m_members.size() * 2);
+        m_members.insert(at, socket);
         return true;
     }
     // False when the socket was not a member.

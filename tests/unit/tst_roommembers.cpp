@@ -13,6 +13,7 @@ private Q_SLOTS:
     void oneMember();
     void duplicatesAndAbsentees();
     void matchesQSetUnderRandomChurn();
+    void growsGeometrically();
 };
 
 namespace {
@@ -66,6 +67,26 @@ void TestRoomMembers::matchesQSetUnderRandomChurn()
     QVERIFY(std::is_sorted(seen.begin(), seen.end()));
     for (SioSocket *s : reference)
         QVERIFY(room.contains(s));
+}
+
+void TestRoomMembers::growsGeometrically()
+{
+    // A room everybody joins ("all") must not be reallocated on every join:
+    // count how often its storage moves while 4096 members arrive, in
+    // descending address order so that every insert is at the front.
+    RoomMembers room;
+    int moves = 0;
+    const void *storage = nullptr;
+    for (quintptr n = 4096; n > 0; --n) {
+        QVERIFY(room.insert(fake(n)));
+        if (room.cbegin() != storage) {
+            storage = room.cbegin();
+            ++moves;
+        }
+    }
+    QCOMPARE(room.size(), 4096);
+    QVERIFY2(moves <= 16, qPrintable(QString::number(moves)));
+    QCOMPARE(*room.cbegin(), fake(1));
 }
 
 QTEST_GUILESS_MAIN(TestRoomMembers)
