@@ -199,16 +199,28 @@ QByteArray SioServer::connectReply(const QString &nsp, const QString &socketId)
 {
     // What sio::encode makes of CONNECT {"sid": id}, written directly: this is
     // sent once per connection, and the id (base64url) needs no escaping.
+    static constexpr char kHead[] = "40";
+    static constexpr char kSid[] = "{\"sid\":\"";
+    static constexpr char kTail[] = "\"}";
     const bool named = nsp != QLatin1String("/") && !nsp.isEmpty();
     const QByteArray nspUtf8 = named ? nsp.toUtf8() : QByteArray();
-    QByteArray text;
-    text.reserve(nspUtf8.size() + socketId.size() + 16);
-    text.append("40");
-    if (named) text.append(nspUtf8).append(',');
-    text.append("{\"sid\":\"");
+    QByteArray text(sizeof kHead - 1 + (named ? nspUtf8.size() + 1 : 0) + sizeof kSid - 1 +
+                        socketId.size() + sizeof kTail - 1,
+                    Qt::Uninitialized);
+    char *out = text.data();
+    auto put = [&out](const char *bytes, qsizetype n) {
+        memcpy(out, bytes, size_t(n));
+        out += n;
+    };
+    put(kHead, sizeof kHead - 1);
+    if (named) {
+        put(nspUtf8.constData(), nspUtf8.size());
+        *out++ = ',';
+    }
+    put(kSid, sizeof kSid - 1);
     for (const QChar c : socketId)
-        text.append(char(c.unicode()));
-    text.append("\"}");
+        *out++ = char(c.unicode());
+    put(kTail, sizeof kTail - 1);
     return text;
 }
 
