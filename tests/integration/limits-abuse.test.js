@@ -86,7 +86,11 @@ describe("connection limits", () => {
 		for (const s of idle) s.destroy();
 	});
 
-	test("out of file descriptors: accepting pauses with a log line naming it, and resumes once some close", async (t) => {
+	// Not under the sanitizers: their runtimes need descriptors of their own for
+	// checks (UBSan's vptr check probes memory through a pipe), and with none left
+	// they report and stall inside a correct program.
+	const sanitized = !!process.env.RT_SLOW_BUILD;
+	test("out of file descriptors: accepting pauses with a log line naming it, and resumes once some close", { skip: sanitized && "sanitizer build" }, async (t) => {
 		// The server raises its soft fd limit to the hard one; a wrapper lowers both first.
 		const fs = require("fs");
 		const os = require("os");
