@@ -93,6 +93,7 @@ StartResult EngineCore::start()
     m_listener = new Listener(this, limits, this);
     m_listener->setMaxConnections(m_config.maxConnections, m_config.maxConnectionsPerIp);
     m_listener->setIoThreads(effectiveIoThreads(m_config));
+    m_telemetry->setIoThreadCounter([this] { return m_listener->connectionsPerThread(); });
     qCInfo(lcEngine).noquote() << "I/O threads:" << m_listener->ioThreads()
                                << "(the engine thread and" << m_listener->ioThreads() - 1
                                << "shard threads; --io-threads)";

@@ -265,7 +265,15 @@ void MonitorWindow::updateStatusBar()
     m_auth->setText(tr("Auth: %1").arg(describeAuthEndpoint(m_engine->config())));
     m_uptime->setText(
         tr("Up %1").arg(fmt::duration(QDateTime::currentMSecsSinceEpoch() - t.startedAtMs)));
-    m_connections->setText(tr("%n connection(s)", nullptr, t.connections));
+    QString connections = tr("%n connection(s)", nullptr, t.connections);
+    if (t.ioThreadConnections.size() > 1) {
+        // How the sockets spread over the I/O threads (--io-threads), engine thread first.
+        QStringList perThread;
+        for (int n : t.ioThreadConnections)
+            perThread.append(QString::number(n));
+        connections += tr(", I/O threads: %1").arg(perThread.join(QStringLiteral(" / ")));
+    }
+    m_connections->setText(connections);
     m_rates->setText(tr("%1 events/s, %2 deliveries/s")
                          .arg(fmt::rate(last.perSecond(last.redisIn + last.clientEvents)),
                               fmt::rate(last.perSecond(last.deliveries))));

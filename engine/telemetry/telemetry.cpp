@@ -403,6 +403,11 @@ void Telemetry::sampleNow()
     }
     m_connections = sample.connections;
     m_sessions = sample.sessions;
+    if (m_ioThreadCounter) {
+        QList<int> perThread = m_ioThreadCounter();
+        QMutexLocker lock(&m_stateMutex);
+        m_ioThreadConnections = std::move(perThread);
+    }
     m_previous = current;
     m_rates.append(sample);
 }
@@ -434,5 +439,6 @@ TelemetryTotals Telemetry::totals() const
     t.redisDetail = m_redisDetail;
     t.lastAuthError = m_lastAuthError;
     t.listenAddress = m_listenAddress;
+    t.ioThreadConnections = m_ioThreadConnections;
     return t;
 }

@@ -22,6 +22,7 @@
 #include <QSet>
 #include <QTimer>
 #include <atomic>
+#include <functional>
 
 struct TelemetryTotals {
     quint64 redisIn = 0;
@@ -45,6 +46,8 @@ struct TelemetryTotals {
     QString lastAuthError;
     QString listenAddress;
     qint64 startedAtMs = 0;
+    // Sockets held by each I/O thread (the engine thread first), at the last sample.
+    QList<int> ioThreadConnections;
 };
 
 class Telemetry : public QObject, public SioObserver {
@@ -68,6 +71,12 @@ public:
     void attach(SioServer *sio); // also installs itself as the observer
     void detach();               // before the server goes away
     void setListenAddress(const QString &address);
+    // Engine thread, before sampling starts: how to count each I/O thread's
+    // sockets (the Listener knows); read once per sample.
+    void setIoThreadCounter(std::function<QList<int>()> counter)
+    {
+        m_ioThreadCounter = std::move(counter);
+    }
     void startSampling(int intervalMs = 1000);
     void stopSampling();
     // Records every packet to and from this socket (nsp + socket id) into the trace.
@@ -124,6 +133,8 @@ private:
     std::atomic<qint64> m_startedAtMs{0};
 
     mutable QMutex m_stateMutex; // strings and histograms
+    std::function<QList<int>()> m_ioThreadCounter;
+    QList<int> m_ioThreadConnections; // under m_stateMutex
     QString m_redisState = QStringLiteral("not configured");
     QString m_redisDetail;
     QString m_lastAuthError;

@@ -72,6 +72,7 @@ private Q_SLOTS:
         config.mode = AppMode::ProtocolTestServer;
         config.bindAddress = QHostAddress::LocalHost;
         config.port = 0;
+        config.ioThreads = 2; // one client's socket on the engine thread, the other's on a shard
         m_engine = new Engine(config, this);
         m_window = new MonitorWindow(m_engine);
         m_window->setPollInterval(50);
@@ -141,6 +142,9 @@ private Q_SLOTS:
 
         QVERIFY(m_window->statusText().contains(QStringLiteral("Listening on 127.0.0.1:")));
         QTRY_VERIFY(m_window->statusText().contains(QStringLiteral("2 connection(s)")));
+        // The status bar shows how the sockets spread over the two I/O threads.
+        QTRY_VERIFY2(m_window->statusText().contains(QStringLiteral("I/O threads: 1 / 1")),
+                     qPrintable(m_window->statusText()));
     }
 
     void sitesShowEveryNamespaceWithItsSockets()
