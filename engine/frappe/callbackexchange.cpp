@@ -50,17 +50,22 @@ QByteArray withoutBodyHeaders(const QByteArray &headerLines)
 
 } // namespace
 
-CallbackExchange::CallbackExchange(HttpClient *http, FifoDeadlines *deadlines, Done done,
+CallbackExchange::CallbackExchange(HttpClient *http, FifoTimerQueue *deadlines, Done done,
                                    QObject *parent)
     : QObject(parent), m_http(http), m_deadlines(deadlines), m_done(std::move(done))
 {
-    m_deadline = m_deadlines->arm([this] { onDeadline(); });
+    m_deadlines->arm(m_deadline, this);
 }
 
 CallbackExchange::~CallbackExchange()
 {
-    m_deadlines->disarm(m_deadline);
+    m_deadline.disarm();
     cancelRequest();
+}
+
+void CallbackExchange::deadlinePassed(void *exchange)
+{
+    static_cast<CallbackExchange *>(exchange)->onDeadline();
 }
 
 void CallbackExchange::send(const QUrl &url, const QByteArray &method,
@@ -153,7 +158,6 @@ bool CallbackExchange::followRedirect(const HttpClientResponse &response)
 
 void CallbackExchange::onDeadline()
 {
-    m_deadline = 0;
     fail(ExchangeResult::Failure::Timeout,
          QStringLiteral("TimeoutError: The operation was aborted due to timeout"),
          QStringLiteral("no complete answer within %1 ms").arg(m_deadlines->timeoutMs()));
@@ -162,7 +166,7 @@ void CallbackExchange::onDeadline()
 void CallbackExchange::settle(ExchangeResult result)
 {
     m_settled = true;
-    m_deadlines->disarm(std::exchange(m_deadline, 0));
+    m_deadline.disarm();
     m_result = std::move(result);
     QMetaObject::invokeMethod(
         this,

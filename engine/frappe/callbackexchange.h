@@ -13,7 +13,7 @@
 // thread) and must be used only there.
 #pragma once
 
-#include "frappe/fifodeadlines.h"
+#include "common/fifotimerqueue.h"
 #include "httpclient/httpclient.h"
 
 #include <QByteArray>
@@ -37,8 +37,9 @@ class CallbackExchange : public QObject {
 public:
     using Done = std::function<void(ExchangeResult)>;
 
-    // Both http and deadlines must outlive the exchange.
-    CallbackExchange(HttpClient *http, FifoDeadlines *deadlines, Done done, QObject *parent);
+    // Both http and deadlines must outlive the exchange. The deadlines queue's
+    // expiry callback must be deadlinePassed.
+    CallbackExchange(HttpClient *http, FifoTimerQueue *deadlines, Done done, QObject *parent);
     ~CallbackExchange() override;
 
     // True once a result is fixed; later send() and fail() calls are ignored.
@@ -50,6 +51,9 @@ public:
               const QByteArray &body);
     void fail(ExchangeResult::Failure failure, const QString &nodeError, const QString &detail);
 
+    // The expiry callback of the deadlines queue (its owner is the exchange).
+    static void deadlinePassed(void *exchange);
+
 private:
     void sendHop();
     void onResponse(HttpClientResponse response);
@@ -60,8 +64,8 @@ private:
 
     HttpClient *m_http;
     HttpClient::RequestId m_request = 0;
-    FifoDeadlines *m_deadlines;
-    FifoDeadlines::Ticket m_deadline = 0;
+    FifoTimerQueue *m_deadlines;
+    FifoTimerLink m_deadline;
     QUrl m_current; // URL of the hop in flight, for the redirect check
     QByteArray m_method;
     QByteArray m_headerLines;

@@ -4,7 +4,6 @@
 #include "frappe/callbackexchange.h"
 #include "frappe/callbackurl.h"
 #include "frappe/credentialmask.h"
-#include "frappe/fifodeadlines.h"
 #include "frappe/jsjson.h"
 
 #include "httpclient/httpclient.h"
@@ -115,7 +114,7 @@ QString bodyExcerpt(const QByteArray &body)
 FrappeWebClient::FrappeWebClient(const EngineConfig &cfg, QObject *parent)
     : QObject(parent), m_cfg(cfg),
       m_timeoutMs(cfg.authTimeoutMs > 0 ? cfg.authTimeoutMs : kDefaultTimeoutMs),
-      m_http(new HttpClient(this)), m_deadlines(new FifoDeadlines(m_timeoutMs, this))
+      m_http(new HttpClient(this)), m_deadlines(m_timeoutMs, &CallbackExchange::deadlinePassed, this)
 {}
 
 FrappeWebClient::~FrappeWebClient()
@@ -337,7 +336,7 @@ void FrappeWebClient::exchange(const CallerIdentity &caller, const QByteArray &m
                                const CallbackUrl &target, const QByteArray &body,
                                const HeaderList &extraHeaders, ExchangeDone done)
 {
-    auto *call = new CallbackExchange(m_http, m_deadlines, std::move(done), this);
+    auto *call = new CallbackExchange(m_http, &m_deadlines, std::move(done), this);
     if (!target.nodeError.isEmpty()) {
         call->fail(ExchangeResult::Failure::Invalid, target.nodeError,
                    QStringLiteral("request not sent"));

@@ -19,6 +19,7 @@
 // uninvoked, together with whatever they captured.
 #pragma once
 
+#include "common/fifotimerqueue.h"
 #include "engineconfig.h"
 
 #include <QByteArray>
@@ -34,7 +35,6 @@
 #include <optional>
 
 class CallbackExchange;
-class FifoDeadlines;
 class HttpClient;
 struct CallbackUrl;
 struct ExchangeResult;
@@ -121,7 +121,7 @@ private:
     const EngineConfig m_cfg;
     const int m_timeoutMs;
     HttpClient *m_http;
-    FifoDeadlines *m_deadlines;
+    FifoTimerQueue m_deadlines; // every callback shares one timeout
     SecretProvider m_secretProvider;
     QHash<QByteArray, QList<std::function<void(bool)>>> m_permissionWaiters;
 };

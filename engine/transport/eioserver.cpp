@@ -43,42 +43,6 @@ QByteArray wsFrameOf(const OutPacket &p)
     return ws::encodeFrame(p.binary ? ws::Opcode::Binary : ws::Opcode::Text, p.text);
 }
 
-bool needsDecoding(QByteArrayView part)
-{
-    return part.contains('%') || part.contains('+');
-}
-
-QByteArray decodeQueryPart(QByteArrayView part)
-{
-    QByteArray v = part.toByteArray();
-    v.replace('+', ' ');
-    return QByteArray::fromPercentEncoding(v);
-}
-
-// HttpRequest::queryValue for the parameters every request is routed by,
-// without its copies of every pair: undecoded values come back as raw data
-// over `query`, so the result must not outlive it. Null when absent.
-QByteArray routingParam(const QByteArray &query, QByteArrayView key)
-{
-    qsizetype start = 0;
-    while (start <= query.size()) {
-        qsizetype end = query.indexOf('&', start);
-        if (end < 0) end = query.size();
-        const QByteArrayView pair(query.constData() + start, end - start);
-        const qsizetype eq = pair.indexOf('=');
-        const QByteArrayView name = eq < 0 ? pair : pair.first(eq);
-        if (needsDecoding(name) ? decodeQueryPart(name) == key : name == key) {
-            if (eq < 0) return QByteArray("");
-            const QByteArrayView value = pair.sliced(eq + 1);
-            if (needsDecoding(value)) return decodeQueryPart(value);
-            return value.isEmpty() ? QByteArray("")
-                                   : QByteArray::fromRawData(value.data(), value.size());
-        }
-        start = end + 1;
-    }
-    return {};
-}
-
 } // namespace
 
 EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent)
@@ -175,11 +139,11 @@ void EioServer::handleRequest(Connection *connection, HttpRequest &&request)
         connection->respond(r);
         return;
     }
-    const QByteArray transport = routingParam(request.query, "transport");
+    const QByteArray transport = request.queryValue("transport");
     const bool upgrade = request.isWebSocketUpgrade();
     if (transport != "polling" && transport != "websocket")
         return respondError(connection, request, UnknownTransport);
-    const QByteArray sid = routingParam(request.query, "sid");
+    const QByteArray sid = request.queryValue("sid");
     if (!sid.isEmpty()) {
         EioSession *session = m_sessions.value(sid);
         if (!session) return respondError(connection, request, UnknownSid);
@@ -195,7 +159,7 @@ void EioServer::handleRequest(Connection *connection, HttpRequest &&request)
         return respondError(connection, request, BadRequest);
     }
     if (request.method != "GET") return respondError(connection, request, BadHandshakeMethod);
-    if (routingParam(request.query, "EIO") != "4")
+    if (request.queryValue("EIO") != "4")
         return respondError(connection, request, UnsupportedProtocolVersion);
     if (transport == "websocket") {
         if (!upgrade) return respondError(connection, request, BadRequest);

@@ -209,7 +209,9 @@ void Listener::adopt(qintptr fd, const QString &peer)
 {
     ++m_open;
     ++m_accepted;
-    ++m_perPeer[peer];
+    // Per-address counts only when that limit is on: a hash update per
+    // connect and close that nobody reads otherwise.
+    if (m_maxPerPeer > 0) ++m_perPeer[peer];
     const int thread = nextThread();
     if (thread > 0) {
         m_shards[size_t(thread - 1)]->adopt(fd, peer);
@@ -254,5 +256,6 @@ void Listener::refuse(QIODevice *device, const QString &peer, const QByteArray &
 void Listener::released(const QString &peer)
 {
     --m_open;
-    if (--m_perPeer[peer] <= 0) m_perPeer.remove(peer);
+    const auto it = m_perPeer.find(peer);
+    if (it != m_perPeer.end() && --*it <= 0) m_perPeer.erase(it);
 }

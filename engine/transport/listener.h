@@ -45,6 +45,7 @@ public:
     // Sockets held by each I/O thread right now, the engine thread first.
     QList<int> connectionsPerThread() const;
 
+    // Set before listening (per-address counting starts with the first connection).
     void setMaxConnections(int total, int perPeer)
     {
         m_maxConnections = total;

@@ -5,7 +5,7 @@
 #include "transport/shardworker.h"
 
 ShardLink::ShardLink(int index, RequestHandler *handler, ConnectionLimits limits, QObject *parent)
-    : QObject(parent), m_index(index), m_handler(handler)
+    : QObject(parent), m_handler(handler)
 {
     m_worker = new ShardWorker(limits, &m_inbox, &m_outbox, [this] {
         // In the shard thread: wake the engine thread once per batch.

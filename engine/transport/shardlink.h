@@ -54,7 +54,6 @@ private:
     void drainEvents();
     void handle(ShardEvent &event);
 
-    int m_index;
     RequestHandler *m_handler;
     Mailbox<ShardCommand> m_inbox; // to the shard
     Mailbox<ShardEvent> m_outbox;  // from the shard

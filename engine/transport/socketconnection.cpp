@@ -3,9 +3,7 @@
 #include "common/logging.h"
 #include "transport/outputflusher.h"
 
-#include <QAbstractSocket>
 #include <QEvent>
-#include <QLocalSocket>
 #include <QSocketNotifier>
 #include <QTimer>
 #include <cerrno>
@@ -70,17 +68,6 @@ SocketConnection::SocketConnection(QIODevice *device, QString peer, RequestHandl
 {
     m_device->setParent(this);
     connect(m_device, &QIODevice::readyRead, this, &SocketConnection::onReadyRead);
-    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device)) {
-        connect(tcp, &QAbstractSocket::disconnected, this,
-                [this] { finish(QStringLiteral("transport close")); });
-        connect(tcp, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
-            if (e != QAbstractSocket::RemoteHostClosedError)
-                finish(QStringLiteral("transport error"));
-        });
-    } else if (auto *local = qobject_cast<QLocalSocket *>(m_device)) {
-        connect(local, &QLocalSocket::disconnected, this,
-                [this] { finish(QStringLiteral("transport close")); });
-    }
 }
 
 SocketConnection::~SocketConnection()
@@ -109,8 +96,7 @@ void SocketConnection::onReadable()
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
         // End of stream, or reset: the peer is gone. Other errors are ours.
         const bool peerClosed = n == 0 || errno == ECONNRESET || errno == EPIPE;
-        m_pending.clear();
-        m_pendingBytes = 0;
+        dropPending();
         closeDescriptor();
         finish(peerClosed ? QStringLiteral("transport close") : QStringLiteral("transport error"));
         return;
@@ -270,7 +256,8 @@ void SocketConnection::write(const QByteArray &bytes)
     if (bytes.isEmpty()) return;
     m_bytesOut += bytes.size();
     // Waiting for the write notifier already; it sends everything in order.
-    if (m_pending.isEmpty() && !m_writeNotifier) OutputFlusher::forCurrentThread()->markDirty(this);
+    if (m_pending.isEmpty() && !waitingForWritable())
+        OutputFlusher::forCurrentThread()->markDirty(this);
     m_pending.append(bytes);
     m_pendingBytes += bytes.size();
     if (queuedBytes() > m_limits.maxOutboundBytes && m_mode != Mode::Closed) {
@@ -293,14 +280,16 @@ void SocketConnection::flushPending()
     if (m_device) {
         for (const QByteArray &chunk : std::as_const(m_pending))
             m_device->write(chunk);
-        m_pending.clear();
-        m_pendingBytes = 0;
+        dropPending();
         return;
     }
-    if (m_fd < 0 || m_writeNotifier) return; // closed, or the notifier will send it
+    if (m_fd < 0 || waitingForWritable()) return; // closed, or the notifier will send it
     if (!sendPending()) return;
     if (!m_pending.isEmpty()) {
-        m_writeNotifier = new SocketNotifierForConnection(m_fd, QSocketNotifier::Write, this);
+        // Made on the first full kernel buffer, then only switched on and off.
+        if (!m_writeNotifier)
+            m_writeNotifier = new SocketNotifierForConnection(m_fd, QSocketNotifier::Write, this);
+        m_writeNotifier->setEnabled(true);
     } else if (m_closeWhenSent) {
         closeDescriptor();
     }
@@ -310,8 +299,20 @@ void SocketConnection::onWritable()
 {
     if (!sendPending()) return;
     if (!m_pending.isEmpty()) return; // still full; wait for the next notification
-    delete std::exchange(m_writeNotifier, nullptr);
+    m_writeNotifier->setEnabled(false);
     if (m_closeWhenSent) closeDescriptor();
+}
+
+bool SocketConnection::waitingForWritable() const
+{
+    return m_writeNotifier && m_writeNotifier->isEnabled();
+}
+
+void SocketConnection::dropPending()
+{
+    m_pending.clear();
+    m_pendingBytes = 0;
+    m_pendingOffset = 0;
 }
 
 bool SocketConnection::sendPending()
@@ -336,9 +337,7 @@ bool SocketConnection::sendPending()
         if (n < 0) {
             // Reset or broken pipe: the reader is gone, and so is what it did not read.
             const bool peerGone = errno == ECONNRESET || errno == EPIPE;
-            m_pending.clear();
-            m_pendingBytes = 0;
-            m_pendingOffset = 0;
+            dropPending();
             closeDescriptor();
             finishLater(peerGone ? QStringLiteral("transport close")
                                  : QStringLiteral("transport error"));
@@ -364,38 +363,27 @@ bool SocketConnection::sendPending()
 void SocketConnection::shutdownDevice()
 {
     flushPending();
-    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
-        tcp->disconnectFromHost();
-    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
-        local->disconnectFromServer();
-    else if (m_fd >= 0) {
-        // Like QAbstractSocket::disconnectFromHost(): close once all is sent.
-        if (m_pending.isEmpty())
-            closeDescriptor();
-        else
-            m_closeWhenSent = true;
-    }
+    if (m_fd < 0) return; // a QIODevice (tests) has nothing to shut
+    // Like QAbstractSocket::disconnectFromHost(): close once all is sent.
+    if (m_pending.isEmpty())
+        closeDescriptor();
+    else
+        m_closeWhenSent = true;
 }
 
 void SocketConnection::closeDescriptor()
 {
     if (m_fd < 0) return;
     // Notifiers first: they must leave the dispatcher before the number is reused.
-    if (m_readNotifier) static_cast<QSocketNotifier *>(m_readNotifier)->setEnabled(false);
-    if (m_writeNotifier) static_cast<QSocketNotifier *>(m_writeNotifier)->setEnabled(false);
+    m_readNotifier->setEnabled(false);
+    if (m_writeNotifier) m_writeNotifier->setEnabled(false);
     ::close(std::exchange(m_fd, -1));
     if (isFinished()) deleteLater();
 }
 
 void SocketConnection::abort(const QString &reason)
 {
-    m_pending.clear();
-    m_pendingBytes = 0;
-    m_pendingOffset = 0;
-    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device))
-        tcp->abort();
-    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
-        local->abort();
+    dropPending();
     closeDescriptor();
     finish(reason);
 }
@@ -410,24 +398,11 @@ void SocketConnection::finishLater(const QString &reason)
 void SocketConnection::finish(const QString &reason)
 {
     if (!notifyClosed(reason)) return;
-    // The socket may still be flushing a final response; delete once it is
-    // disconnected (or right away if it already is).
-    if (auto *tcp = qobject_cast<QAbstractSocket *>(m_device)) {
-        if (tcp->state() == QAbstractSocket::UnconnectedState)
-            deleteLater();
-        else
-            connect(tcp, &QAbstractSocket::disconnected, this, &QObject::deleteLater,
-                    Qt::UniqueConnection);
-    } else if (auto *local = qobject_cast<QLocalSocket *>(m_device)) {
-        if (local->state() == QLocalSocket::UnconnectedState)
-            deleteLater();
-        else
-            connect(local, &QLocalSocket::disconnected, this, &QObject::deleteLater,
-                    Qt::UniqueConnection);
-    } else if (m_fd < 0) {
-        deleteLater();
-        return; // nothing left to wait for: no timer
-    } // else closeDescriptor() deletes us once the last bytes are out
-    // A peer that never completes the close must not keep us alive forever.
+    if (m_fd < 0) {
+        deleteLater(); // nothing left to send
+        return;
+    }
+    // closeDescriptor() deletes us once the last bytes are out; a peer that
+    // never reads them must not keep us alive forever.
     QTimer::singleShot(10000, this, [this] { deleteLater(); });
 }

@@ -2,18 +2,19 @@
 // Unix-domain descriptor (production), or any QIODevice (tests, benchmarks).
 // Parses HTTP heads and WebSocket frames, and coalesces what is written during
 // one event-loop pass into one sendmsg() (OutputFlusher). A descriptor is read
-// and written directly, with one QSocketNotifier for reading and one for
-// writing only while the kernel buffer is full: a QTcpSocket per client cost
-// about 2 KB of heap (its private, socket engine, notifiers and signal
-// connections) for buffering we do ourselves anyway. Thread affinity: the thread that created it,
-// which is the engine thread or an I/O shard thread (ShardWorker); every call must come from that
-// thread.
+// and written directly, with a QSocketNotifier for reading and one for writing
+// that is enabled only while the kernel buffer is full: a QTcpSocket per
+// client cost about 2 KB of heap (its private, socket engine, notifiers and
+// signal connections) for buffering done here anyway.
+// Thread affinity: the thread that created it, which is the engine thread or
+// an I/O shard thread (ShardWorker); every call must come from that thread.
 #pragma once
 
 #include "transport/connection.h"
 
 #include <QIODevice>
 
+class QSocketNotifier;
 class SocketConnection;
 
 // Told when a SocketConnection is destroyed (the Listener's open counts).
@@ -73,6 +74,8 @@ private:
     // Descriptor mode: writes m_pending until done or the kernel buffer is
     // full; false when the peer is gone (the close is then under way).
     bool sendPending();
+    bool waitingForWritable() const;
+    void dropPending();
     void shutdownDevice();
     void closeDescriptor();
     void finish(const QString &reason);
@@ -83,8 +86,8 @@ private:
 
     QIODevice *m_device = nullptr;
     int m_fd = -1;
-    QObject *m_readNotifier = nullptr;
-    QObject *m_writeNotifier = nullptr; // only while the kernel buffer is full
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; // enabled only while the kernel buffer is full
     bool m_closeWhenSent = false;       // graceful close waiting for m_pending to drain
     RequestHandler *m_requestHandler;
     ConnectionLimits m_limits;
