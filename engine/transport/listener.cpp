@@ -7,9 +7,9 @@
 #include <QFile>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QSocketNotifier>
 #include <QTimer>
 #include <cerrno>
 #include <cstring>
@@ -34,7 +34,6 @@ protected:
 private:
     std::function<void(qintptr)> m_accepted;
 };
-
 
 } // namespace
 
@@ -112,12 +111,11 @@ void Listener::acceptPendingTcp()
         // Out of descriptors (or memory): the backlog stays readable, so
         // polling it again at once would spin. Pause, say why, retry soon.
         qCWarning(lcTransport).nospace()
-            << "cannot accept connections: " << strerror(errno)
-            << " (open connections: " << m_open << "); retrying in 100 ms";
+            << "cannot accept connections: " << strerror(errno) << " (open connections: " << m_open
+            << "); retrying in 100 ms";
         m_acceptNotifier->setEnabled(false);
-        QTimer::singleShot(100, m_acceptNotifier, [notifier = m_acceptNotifier] {
-            notifier->setEnabled(true);
-        });
+        QTimer::singleShot(100, m_acceptNotifier,
+                           [notifier = m_acceptNotifier] { notifier->setEnabled(true); });
         return;
     }
 }

@@ -150,7 +150,8 @@ void SocketConnection::processHttp()
         request.body = m_in.mid(head.headLength, head.contentLength);
         request.peer = peer();
         m_in.remove(0, head.headLength + head.contentLength);
-        if (m_in.isEmpty()) m_in.clear(); // frees the block: a session keeps its connection for long
+        if (m_in.isEmpty())
+            m_in.clear(); // frees the block: a session keeps its connection for long
         m_awaitingResponse = true;
         m_closeAfterResponse = !request.keepAlive();
         m_headRequest = request.method == "HEAD";

@@ -88,7 +88,7 @@ private:
     int m_fd = -1;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr; // enabled only while the kernel buffer is full
-    bool m_closeWhenSent = false;       // graceful close waiting for m_pending to drain
+    bool m_closeWhenSent = false;               // graceful close waiting for m_pending to drain
     RequestHandler *m_requestHandler;
     ConnectionLimits m_limits;
     QByteArray m_in;
