@@ -114,7 +114,8 @@ QString bodyExcerpt(const QByteArray &body)
 FrappeWebClient::FrappeWebClient(const EngineConfig &cfg, QObject *parent)
     : QObject(parent), m_cfg(cfg),
       m_timeoutMs(cfg.authTimeoutMs > 0 ? cfg.authTimeoutMs : kDefaultTimeoutMs),
-      m_http(new HttpClient(this)), m_deadlines(m_timeoutMs, &CallbackExchange::deadlinePassed, this)
+      m_http(new HttpClient(this)),
+      m_deadlines(m_timeoutMs, &CallbackExchange::deadlinePassed, this)
 {}
 
 FrappeWebClient::~FrappeWebClient()
