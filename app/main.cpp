@@ -63,7 +63,7 @@ int main(int argc, char **argv)
         app.setOrganizationName(QStringLiteral("frappe-realtime"));
         EmbeddedRedis redis; // declared after app: stopped before it goes away
         if (!startEmbeddedRedisIfWanted(options, redis)) return 1;
-        return runGui(options);
+        return runGui(options.engine);
     }
 #endif
     QCoreApplication app(argc, argv);

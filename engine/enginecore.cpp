@@ -4,12 +4,13 @@
 #include "frappe/eventsrouter.h"
 #include "frappe/frappeapp.h"
 #include "frappe/sitenamespacehandler.h"
+#include "frappesiteweb.h"
 #include "metrics/metricscollector.h"
 #include "metrics/metricsserver.h"
+#include "monitor/handlerrows.h"
+#include "monitor/monitorcontrol.h"
 #include "scripting/apphandlers.h"
 #include "socketio/sioserver.h"
-#include "telemetry/handlerrows.h"
-#include "telemetry/monitorcontrol.h"
 #include "telemetry/telemetry.h"
 #include "testapp/protocoltestapp.h"
 #include "transport/eioserver.h"
@@ -81,6 +82,7 @@ StartResult EngineCore::start()
         });
     } else {
         m_frappe = std::make_unique<FrappeApp>(m_config, m_sio);
+        attachAppHandlers();
         connectFrappeTelemetry();
         m_sio->setNamespaceResolver(
             [this](const QString &nsp) { return m_frappe->handlerFor(nsp); });
@@ -173,6 +175,24 @@ void EngineCore::respondHealth(Connection *connection, const HttpRequest &)
         {200, "application/json", {}, QJsonDocument(health).toJson(QJsonDocument::Compact), false});
 }
 
+// apps/<app>/realtime/handlers.js of each app installed on the socket's site
+// listen on the site namespaces next to the core handlers.
+void EngineCore::attachAppHandlers()
+{
+    if (m_config.benchDir.isEmpty()) return;
+    m_siteWeb = std::make_unique<FrappeSiteWeb>(m_frappe->context()->web);
+    m_apps =
+        std::make_unique<AppHandlers>(m_config.benchDir, m_siteWeb.get(), m_config.scriptBudgetMs);
+    AppHandlers *apps = m_apps.get();
+    SiteNamespaceHandler *site = m_frappe->siteHandler();
+    site->onAttach = [apps](SioSocket *s) { apps->attach(s); };
+    site->onAppEvent = [apps](SioSocket *s, const QString &event, const QJsonArray &args,
+                              const QList<QByteArray> &attachments, const AckSender &ack) {
+        apps->dispatch(s, event, args, attachments, ack);
+    };
+    site->onDetach = [apps](SioSocket *s, const QString &reason) { apps->detach(s, reason); };
+}
+
 // The Frappe layer reports through its hooks; telemetry counts and traces.
 // All of it runs on this thread, so plain callbacks suffice.
 void EngineCore::connectFrappeTelemetry()
@@ -198,7 +218,7 @@ void EngineCore::requestSnapshot(const SnapshotRequest &request)
     MonitorSnapshot snapshot;
     if (m_sio) snapshot = buildMonitorSnapshot(*m_sio, m_config, *m_telemetry, request);
     snapshot.requestId = request.id;
-    if (const AppHandlers *apps = m_frappe ? m_frappe->appHandlers() : nullptr) {
+    if (const AppHandlers *apps = m_apps.get()) {
         snapshot.handlersAvailable = true;
         snapshot.handlers = describeHandlers(apps->status());
     }

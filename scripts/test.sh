@@ -6,7 +6,7 @@
 #   RT_SKIP_DEPS=1 bash scripts/test.sh            skip the apt step
 #
 # Exit code = ctest's exit code (or the first failing step's); 1 when a check
-# below fails (formatting, layering) or a test was skipped that is not listed in
+# below fails (formatting, include layering; the build checks layering too) or a test was skipped that is not listed in
 # tests/allowed-skips.txt.
 set -euo pipefail
 
@@ -24,6 +24,9 @@ fi
 
 echo "== clang-format (tracked C++ files)"
 git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format-14 --dry-run -Werror
+
+echo "== include layering (cmake/layers.txt)"
+cmake -DRT_SOURCE_DIR="$PWD" -P cmake/CheckLayering.cmake
 
 echo "== configure ($build_type) in $build_dir"
 # Every test category is required here: a missing one is a failing test

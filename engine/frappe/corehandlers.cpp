@@ -2,10 +2,10 @@
 
 #include "common/logging.h"
 #include "frappe/frappewebclient.h"
-#include "frappe/jsstring.h"
 #include "protocol/siopacket.h"
 #include "redis/rediscommandclient.h"
 #include "socketio/sioserver.h"
+#include "json/jsstring.h"
 
 #include <QJsonObject>
 #include <QPointer>

@@ -4,7 +4,7 @@
 #include "frappe/callbackexchange.h"
 #include "frappe/callbackurl.h"
 #include "frappe/credentialmask.h"
-#include "frappe/jsjson.h"
+#include "json/jsjson.h"
 
 #include "httpclient/httpclient.h"
 

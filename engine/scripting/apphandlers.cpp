@@ -58,8 +58,7 @@ QJsonObject readJsonObject(const QString &path)
 
 } // namespace
 
-AppHandlers::AppHandlers(QString benchDir, FrappeWebClient *web, int scriptBudgetMs,
-                         QObject *parent)
+AppHandlers::AppHandlers(QString benchDir, SiteWebAccess *web, int scriptBudgetMs, QObject *parent)
     : QObject(parent), m_benchDir(QDir::cleanPath(QDir(benchDir).absolutePath())),
       m_appsDir(m_benchDir + QStringLiteral("/apps")), m_web(web),
       m_watchdog(std::make_unique<ScriptWatchdog>(scriptBudgetMs)),

@@ -24,18 +24,18 @@
 #include <memory>
 
 class AppRuntime;
-class FrappeWebClient;
 class QFileSystemWatcher;
 class QNetworkAccessManager;
 class ScriptWatchdog;
 class SioNamespace;
 class SioSocket;
+class SiteWebAccess;
 class QTimer;
 
 class AppHandlers : public QObject {
     Q_OBJECT
 public:
-    AppHandlers(QString benchDir, FrappeWebClient *web, int scriptBudgetMs = 1000,
+    AppHandlers(QString benchDir, SiteWebAccess *web, int scriptBudgetMs = 1000,
                 QObject *parent = nullptr);
     ~AppHandlers() override;
 
@@ -103,7 +103,7 @@ private:
     // For AppRuntime.
     SioSocket *socketById(const QString &id) const { return m_sockets.value(id); }
     SioNamespace *namespaceByName(const QString &name) const;
-    FrappeWebClient *web() const { return m_web; }
+    SiteWebAccess *web() const { return m_web; }
     QNetworkAccessManager *network();
     ScriptWatchdog *watchdog() const { return m_watchdog.get(); }
     const QString &appsDir() const { return m_appsDir; }
@@ -113,7 +113,7 @@ private:
 
     const QString m_benchDir;
     const QString m_appsDir;
-    FrappeWebClient *m_web;
+    SiteWebAccess *m_web;
     std::unique_ptr<ScriptWatchdog> m_watchdog;
     QNetworkAccessManager *m_nam = nullptr;
     QFileSystemWatcher *m_watcher;

@@ -1,13 +1,13 @@
 // The engine-side telemetry pieces the monitor relies on, without a window:
 // percentiles, the bounded trace ring and its sequence ids, the rate history,
 // the frappe.as_json encoder, header masking and the headless stats line.
+#include "monitor/monitorcontrol.h"
+#include "statsprinter.h"
 #include "telemetry/headermask.h"
 #include "telemetry/latencyhistogram.h"
-#include "telemetry/monitorcontrol.h"
-#include "telemetry/pythonjson.h"
 #include "telemetry/ratehistory.h"
-#include "telemetry/statsprinter.h"
 #include "telemetry/tracering.h"
+#include "json/pythonjson.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -5,7 +5,7 @@
 #include "frappe/callbackurl.h"
 #include "frappe/credentialmask.h"
 #include "frappe/frappewebclient.h"
-#include "frappe/jsjson.h"
+#include "json/jsjson.h"
 
 #include <QElapsedTimer>
 #include <QHash>

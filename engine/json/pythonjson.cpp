@@ -1,4 +1,4 @@
-#include "telemetry/pythonjson.h"
+#include "json/pythonjson.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

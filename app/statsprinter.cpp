@@ -1,4 +1,4 @@
-#include "telemetry/statsprinter.h"
+#include "statsprinter.h"
 
 #include "common/logging.h"
 #include "engine.h"

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "engineconfig.h"
-#include "telemetry/monitoractions.h"
+#include "monitor/monitoractions.h"
 
 #include <QObject>
 #include <functional>

@@ -1,4 +1,4 @@
-#include "protocol/jsonrelay.h"
+#include "json/jsonrelay.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitorsnapshot.h"
 
 #include "engineconfig.h"
 #include "redis/redisendpoint.h"

@@ -1,4 +1,4 @@
-#include "frappe/jsjson.h"
+#include "json/jsjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

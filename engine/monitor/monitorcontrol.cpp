@@ -1,11 +1,11 @@
-#include "telemetry/monitorcontrol.h"
+#include "monitor/monitorcontrol.h"
 
 #include "common/logging.h"
 #include "protocol/siopacket.h"
 #include "redis/rediscommandclient.h"
 #include "socketio/sioserver.h"
-#include "telemetry/pythonjson.h"
 #include "telemetry/telemetry.h"
+#include "json/pythonjson.h"
 
 #include <QJsonObject>
 

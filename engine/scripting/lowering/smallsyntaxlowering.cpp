@@ -1,7 +1,7 @@
-#include "scripting/smallsyntaxlowering.h"
+#include "scripting/lowering/smallsyntaxlowering.h"
 
-#include "scripting/jstokens.h"
-#include "scripting/sourceedits.h"
+#include "scripting/lowering/jstokens.h"
+#include "scripting/lowering/sourceedits.h"
 
 #include <QRegularExpression>
 

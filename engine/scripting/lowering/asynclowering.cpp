@@ -1,10 +1,10 @@
-#include "scripting/asynclowering.h"
+#include "scripting/lowering/asynclowering.h"
 
-#include "scripting/classfieldlowering.h"
-#include "scripting/jstokens.h"
-#include "scripting/objectrestlowering.h"
-#include "scripting/smallsyntaxlowering.h"
-#include "scripting/sourceedits.h"
+#include "scripting/lowering/classfieldlowering.h"
+#include "scripting/lowering/jstokens.h"
+#include "scripting/lowering/objectrestlowering.h"
+#include "scripting/lowering/smallsyntaxlowering.h"
+#include "scripting/lowering/sourceedits.h"
 
 #include <algorithm>
 

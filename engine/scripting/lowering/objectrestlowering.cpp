@@ -1,7 +1,7 @@
-#include "scripting/objectrestlowering.h"
+#include "scripting/lowering/objectrestlowering.h"
 
-#include "scripting/jstokens.h"
-#include "scripting/sourceedits.h"
+#include "scripting/lowering/jstokens.h"
+#include "scripting/lowering/sourceedits.h"
 
 #include <QSet>
 #include <QStringList>

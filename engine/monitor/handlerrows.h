@@ -3,7 +3,7 @@
 // engine thread, where AppHandlers lives, when a snapshot is built.
 #pragma once
 
+#include "monitor/monitorsnapshot.h"
 #include "scripting/apphandlers.h"
-#include "telemetry/monitorsnapshot.h"
 
 QList<HandlerAppRow> describeHandlers(const QList<AppHandlers::AppStatus> &status);

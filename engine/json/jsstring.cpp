@@ -1,4 +1,4 @@
-#include "frappe/jsstring.h"
+#include "json/jsstring.h"
 
 #include <QJsonObject>
 #include <QLocale>

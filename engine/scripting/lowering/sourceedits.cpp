@@ -1,4 +1,4 @@
-#include "scripting/sourceedits.h"
+#include "scripting/lowering/sourceedits.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "telemetry/handlerrows.h"
+#include "monitor/handlerrows.h"
 
 QList<HandlerAppRow> describeHandlers(const QList<AppHandlers::AppStatus> &status)
 {

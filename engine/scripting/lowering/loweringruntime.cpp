@@ -1,8 +1,8 @@
-#include "scripting/loweringruntime.h"
+#include "scripting/lowering/loweringruntime.h"
 
-#include "scripting/asynclowering.h"
-#include "scripting/classfieldlowering.h"
-#include "scripting/objectrestlowering.h"
+#include "scripting/lowering/asynclowering.h"
+#include "scripting/lowering/classfieldlowering.h"
+#include "scripting/lowering/objectrestlowering.h"
 
 #include <QJSEngine>
 #include <QJSValueIterator>

@@ -1,7 +1,7 @@
-#include "scripting/classfieldlowering.h"
+#include "scripting/lowering/classfieldlowering.h"
 
-#include "scripting/jstokens.h"
-#include "scripting/sourceedits.h"
+#include "scripting/lowering/jstokens.h"
+#include "scripting/lowering/sourceedits.h"
 
 #include <QHash>
 #include <QSet>

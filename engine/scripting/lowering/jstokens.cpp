@@ -1,4 +1,4 @@
-#include "scripting/jstokens.h"
+#include "scripting/lowering/jstokens.h"
 
 #include <QStringList>
 
