@@ -1,11 +1,14 @@
 #include "json/jsonrelay.h"
 
+#include "json/jsonrelaytext.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <unordered_map>
 
 namespace jsonrelay {
+using namespace text;
 namespace {
 
 // Where the scanner writes: the relayed text, the decoded string content, or
@@ -62,117 +65,13 @@ private:
 
     Status array(QByteArray *out, int depth);
     Status object(QByteArray *out, int depth);
+    Status validateObjectMembers(int depth);
+    Status relayObjectMembers(QByteArray *out, int depth);
     Status number(QByteArray *out);
 
     const char *m_p;
     const char *m_end;
 };
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-void appendUtf8(QByteArray *out, char32_t cp)
-{
-    char buf[4];
-    int n;
-    if (cp < 0x80) {
-        buf[0] = char(cp);
-        n = 1;
-    } else if (cp < 0x800) {
-        buf[0] = char(0xC0 | (cp >> 6));
-        buf[1] = char(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        buf[0] = char(0xE0 | (cp >> 12));
-        buf[1] = char(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = char(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = char(0xF0 | (cp >> 18));
-        buf[1] = char(0x80 | ((cp >> 12) & 0x3F));
-        buf[2] = char(0x80 | ((cp >> 6) & 0x3F));
-        buf[3] = char(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    out->append(buf, n);
-}
-
-void appendEscapedUnit(QByteArray *out, char32_t unit)
-{
-    static const char hex[] = "0123456789abcdef";
-    const char buf[6] = {'\\',
-                         'u',
-                         hex[(unit >> 12) & 0xF],
-                         hex[(unit >> 8) & 0xF],
-                         hex[(unit >> 4) & 0xF],
-                         hex[unit & 0xF]};
-    out->append(buf, 6);
-}
-
-// One code unit or code point as JSON.stringify writes it inside a string.
-void appendRelayed(QByteArray *out, char32_t cp)
-{
-    switch (cp) {
-    case '"':
-        out->append("\\\"", 2);
-        return;
-    case '\\':
-        out->append("\\\\", 2);
-        return;
-    case '\b':
-        out->append("\\b", 2);
-        return;
-    case '\f':
-        out->append("\\f", 2);
-        return;
-    case '\n':
-        out->append("\\n", 2);
-        return;
-    case '\r':
-        out->append("\\r", 2);
-        return;
-    case '\t':
-        out->append("\\t", 2);
-        return;
-    default:
-        break;
-    }
-    if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF))
-        appendEscapedUnit(out, cp); // control characters and lone surrogates
-    else
-        appendUtf8(out, cp);
-}
-
-// Length of the well-formed UTF-8 sequence starting at p (lead byte >= 0x80), or 0.
-int utf8SequenceLength(const unsigned char *p, const unsigned char *end)
-{
-    const unsigned char b0 = p[0];
-    int n;
-    unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        n = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3;
-        if (b0 == 0xE0) lo = 0xA0; // no overlong forms
-        if (b0 == 0xED) hi = 0x9F; // no UTF-16 surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4;
-        if (b0 == 0xF0) lo = 0x90;
-        if (b0 == 0xF4) hi = 0x8F; // nothing above U+10FFFF
-    } else {
-        return 0;
-    }
-    if (end - p < n) return 0;
-    if (p[1] < lo || p[1] > hi) return 0;
-    for (int i = 2; i < n; ++i)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    return n;
-}
 
 Status Scanner::string(QByteArray *out, StringMode mode)
 {
@@ -319,109 +218,59 @@ bool arrayIndexKey(QByteArrayView quoted, quint32 *index)
     return true;
 }
 
-Status Scanner::object(QByteArray *out, int depth)
-{
-    if (depth > MaxDepth) return Status::Unsupported;
-    ++m_p;
-    skipWhitespace();
-    if (peek('}')) {
-        ++m_p;
-        if (out) out->append("{}", 2);
-        return Status::Ok;
-    }
-    if (!out) { // validation only
-        for (;;) {
-            skipWhitespace();
-            if (!peek('"')) return Status::Invalid;
-            if (const Status s = string(nullptr, StringMode::Relay); s != Status::Ok) return s;
-            skipWhitespace();
-            if (!peek(':')) return Status::Invalid;
-            ++m_p;
-            skipWhitespace();
-            if (const Status s = value(nullptr, depth); s != Status::Ok) return s;
-            skipWhitespace();
-            if (peek(',')) {
-                ++m_p;
-                continue;
-            }
-            if (peek('}')) {
-                ++m_p;
-                return Status::Ok;
-            }
-            return Status::Invalid;
-        }
-    }
+// Where one relayed member sits in the output: offsets in *out.
+struct MemberSpan {
+    qsizetype keyStart, keyEnd, valueEnd;
+};
 
-    // Members are written in input order while their places are noted; the
-    // rare objects that JS would reorder (integer-like keys after others or out
-    // of order, duplicate keys) are rebuilt from those notes at the end.
-    struct Span {
-        qsizetype keyStart, keyEnd, valueEnd; // offsets in *out
-    };
-    const qsizetype objectStart = out->size();
-    out->append('{');
-    QVarLengthArray<Span, 16> spans;
-    bool rebuild = false;
-    bool sawNamedKey = false;
-    qint64 lastIndex = -1;
-    for (;;) {
-        skipWhitespace();
-        if (!peek('"')) return Status::Invalid;
-        Span span;
-        span.keyStart = out->size();
-        if (const Status s = string(out, StringMode::Relay); s != Status::Ok) return s;
-        span.keyEnd = out->size();
-        skipWhitespace();
-        if (!peek(':')) return Status::Invalid;
-        ++m_p;
-        out->append(':');
-        skipWhitespace();
-        if (const Status s = value(out, depth); s != Status::Ok) return s;
-        span.valueEnd = out->size();
-
-        const QByteArrayView key(out->constData() + span.keyStart, span.keyEnd - span.keyStart);
+// What the members seen so far imply: whether JS would print this object in a
+// different order than the input (integer-like keys after others or out of
+// order, duplicate keys), so relayObject() must rebuild it at the end.
+class OrderCheck {
+public:
+    void note(const QByteArray &out, const QVarLengthArray<MemberSpan, 16> &spans,
+              const MemberSpan &span)
+    {
+        if (m_rebuild) return;
+        const QByteArrayView key(out.constData() + span.keyStart, span.keyEnd - span.keyStart);
         quint32 index;
         if (arrayIndexKey(key, &index)) {
-            if (sawNamedKey || qint64(index) <= lastIndex) rebuild = true;
-            lastIndex = index;
+            if (m_sawNamedKey || qint64(index) <= m_lastIndex) m_rebuild = true;
+            m_lastIndex = index;
         } else {
-            sawNamedKey = true;
+            m_sawNamedKey = true;
         }
         // Duplicates: Python never writes them, so a linear look suffices up
-        // to a size where a map pays off.
-        if (!rebuild && spans.size() < 64) {
-            for (const Span &other : spans) {
-                const QByteArrayView otherKey(out->constData() + other.keyStart,
-                                              other.keyEnd - other.keyStart);
-                if (otherKey == key) {
-                    rebuild = true;
-                    break;
-                }
+        // to a size where a map pays off; larger objects are left to the
+        // rebuild, which checks for duplicates itself.
+        if (spans.size() >= 64) {
+            m_rebuild = true;
+            return;
+        }
+        for (const MemberSpan &other : spans) {
+            if (QByteArrayView(out.constData() + other.keyStart, other.keyEnd - other.keyStart) ==
+                key) {
+                m_rebuild = true;
+                return;
             }
-        } else if (!rebuild) {
-            rebuild = true; // large objects: let the rebuild check for duplicates
         }
-        spans.append(span);
-
-        skipWhitespace();
-        if (peek(',')) {
-            ++m_p;
-            out->append(',');
-            continue;
-        }
-        if (peek('}')) {
-            ++m_p;
-            break;
-        }
-        return Status::Invalid;
     }
-    out->append('}');
-    if (!rebuild) return Status::Ok;
+    bool rebuild() const { return m_rebuild; }
 
-    // JS order: first occurrence of each key, holding its last value; then
-    // integer-like keys moved to the front in ascending order.
+private:
+    bool m_rebuild = false;
+    bool m_sawNamedKey = false;
+    qint64 m_lastIndex = -1;
+};
+
+// Rewrites the object relayed at objectStart in JS order: first occurrence of
+// each key, holding its last value; then integer-like keys moved to the front
+// in ascending order.
+void rebuildInJsOrder(QByteArray *out, qsizetype objectStart,
+                      const QVarLengthArray<MemberSpan, 16> &spans)
+{
     const QByteArray text = out->mid(objectStart);
-    auto keyOf = [&](const Span &s) {
+    auto keyOf = [&](const MemberSpan &s) {
         return std::string(text.constData() + (s.keyStart - objectStart),
                            size_t(s.keyEnd - s.keyStart));
     };
@@ -434,7 +283,7 @@ Status Scanner::object(QByteArray *out, int depth)
     std::vector<Final> members;
     members.reserve(size_t(spans.size()));
     std::unordered_map<std::string, size_t> seen;
-    for (const Span &s : spans) {
+    for (const MemberSpan &s : spans) {
         std::string key = keyOf(s);
         const QByteArrayView value(text.constData() + (s.keyEnd - objectStart) + 1,
                                    s.valueEnd - s.keyEnd - 1);
@@ -461,53 +310,86 @@ Status Scanner::object(QByteArray *out, int depth)
         out->append(members[i].value);
     }
     out->append('}');
-    return Status::Ok;
 }
 
-// Number#toString for a finite double, as JSON.stringify prints numbers.
-void appendJsNumber(QByteArray *out, double v)
+Status Scanner::object(QByteArray *out, int depth)
 {
-    if (v == 0) { // -0 prints as 0
-        out->append('0');
-        return;
+    if (depth > MaxDepth) return Status::Unsupported;
+    ++m_p;
+    skipWhitespace();
+    if (peek('}')) {
+        ++m_p;
+        if (out) out->append("{}", 2);
+        return Status::Ok;
     }
-    if (v < 0) {
-        out->append('-');
-        v = -v;
-    }
-    // Shortest round-trip digits, as V8 picks them; then ECMA-262's layout.
-    char sci[64];
-    const auto res = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
-    const char *end = res.ptr;
-    const char *e = std::find(static_cast<const char *>(sci), end, 'e');
-    char digits[32];
-    int k = 0;
-    for (const char *q = sci; q != e; ++q)
-        if (*q != '.') digits[k++] = *q;
-    int exponent = 0;
-    std::from_chars(e + (e[1] == '+' ? 2 : 1), end, exponent);
-    const int n = exponent + 1; // the decimal point sits after n digits
-    if (k <= n && n <= 21) {
-        out->append(digits, k);
-        out->append(QByteArray(n - k, '0'));
-    } else if (0 < n && n <= 21) {
-        out->append(digits, n);
-        out->append('.');
-        out->append(digits + n, k - n);
-    } else if (-6 < n && n <= 0) {
-        out->append("0.", 2);
-        out->append(QByteArray(-n, '0'));
-        out->append(digits, k);
-    } else {
-        out->append(digits[0]);
-        if (k > 1) {
-            out->append('.');
-            out->append(digits + 1, k - 1);
+    return out ? relayObjectMembers(out, depth) : validateObjectMembers(depth);
+}
+
+// Validation only (the values splitObject() merely locates).
+Status Scanner::validateObjectMembers(int depth)
+{
+    for (;;) {
+        skipWhitespace();
+        if (!peek('"')) return Status::Invalid;
+        if (const Status s = string(nullptr, StringMode::Relay); s != Status::Ok) return s;
+        skipWhitespace();
+        if (!peek(':')) return Status::Invalid;
+        ++m_p;
+        skipWhitespace();
+        if (const Status s = value(nullptr, depth); s != Status::Ok) return s;
+        skipWhitespace();
+        if (peek(',')) {
+            ++m_p;
+            continue;
         }
-        out->append('e');
-        out->append(n - 1 >= 0 ? '+' : '-');
-        out->append(QByteArray::number(std::abs(n - 1)));
+        if (peek('}')) {
+            ++m_p;
+            return Status::Ok;
+        }
+        return Status::Invalid;
     }
+}
+
+// Members are written in input order while their places are noted; the rare
+// objects that JS would reorder are rebuilt from those notes at the end.
+Status Scanner::relayObjectMembers(QByteArray *out, int depth)
+{
+    const qsizetype objectStart = out->size();
+    out->append('{');
+    QVarLengthArray<MemberSpan, 16> spans;
+    OrderCheck order;
+    for (;;) {
+        skipWhitespace();
+        if (!peek('"')) return Status::Invalid;
+        MemberSpan span;
+        span.keyStart = out->size();
+        if (const Status s = string(out, StringMode::Relay); s != Status::Ok) return s;
+        span.keyEnd = out->size();
+        skipWhitespace();
+        if (!peek(':')) return Status::Invalid;
+        ++m_p;
+        out->append(':');
+        skipWhitespace();
+        if (const Status s = value(out, depth); s != Status::Ok) return s;
+        span.valueEnd = out->size();
+        order.note(*out, spans, span);
+        spans.append(span);
+
+        skipWhitespace();
+        if (peek(',')) {
+            ++m_p;
+            out->append(',');
+            continue;
+        }
+        if (peek('}')) {
+            ++m_p;
+            break;
+        }
+        return Status::Invalid;
+    }
+    out->append('}');
+    if (order.rebuild()) rebuildInJsOrder(out, objectStart, spans);
+    return Status::Ok;
 }
 
 Status Scanner::number(QByteArray *out)
