@@ -9,7 +9,7 @@ StatsPrinter::StatsPrinter(Engine *engine, int intervalSec, QObject *parent)
     : QObject(parent), m_engine(engine)
 {
     if (intervalSec <= 0) return;
-    if (Telemetry *t = m_engine->telemetry()) m_last = t->totals();
+    if (const Telemetry *t = m_engine->telemetry()) m_last = t->totals();
     m_lastMs = QDateTime::currentMSecsSinceEpoch();
     connect(&m_timer, &QTimer::timeout, this, &StatsPrinter::print);
     m_timer.start(intervalSec * 1000);
@@ -38,7 +38,7 @@ QString StatsPrinter::formatLine(const TelemetryTotals &before, const TelemetryT
 
 void StatsPrinter::print()
 {
-    Telemetry *t = m_engine->telemetry();
+    const Telemetry *t = m_engine->telemetry();
     if (!t) return; // stopped
     const TelemetryTotals now = t->totals();
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();

@@ -49,7 +49,6 @@ struct EngineConfig {
     // server without bound. Broadcast buffers are shared, so this counts what
     // the client pins, not fresh copies.
     int maxOutboundBytes = 8 * 1024 * 1024;
-    int pollingDrainMs = 100; // how long a closing session waits for its next GET
 
     // --- Frappe
     QString benchDir;

@@ -175,7 +175,7 @@ void MonitorWindow::updateActions()
 void MonitorWindow::poll()
 {
     m_log->poll();
-    Telemetry *telemetry = m_engine->telemetry();
+    const Telemetry *telemetry = m_engine->telemetry();
     if (!telemetry) {
         updateStatusBar();
         return;
@@ -246,7 +246,7 @@ void MonitorWindow::traceSocket(const QString &socketId)
 
 void MonitorWindow::updateStatusBar()
 {
-    Telemetry *telemetry = m_engine->telemetry();
+    const Telemetry *telemetry = m_engine->telemetry();
     if (!telemetry) {
         m_listen->setText(m_lastError.isEmpty() ? tr("Stopped")
                                                 : tr("Failed: %1").arg(m_lastError));

@@ -46,7 +46,6 @@ public:
     const QString &peer() const { return m_peer; }
     bool isWebSocket() const { return m_mode == Mode::WebSocket; }
     bool isOpen() const { return m_mode != Mode::Closed; }
-    bool awaitingResponse() const { return m_awaitingResponse; }
 
     // HTTP
     virtual void respond(const HttpResponse &response) = 0;

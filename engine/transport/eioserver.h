@@ -53,7 +53,6 @@ public:
     void close(EioSession *session, const QString &reason);
     void closeAll(const QString &reason);
 
-    int sessionCount() const { return int(m_sessions.size()); }
     EioSession *session(const QByteArray &sid) const { return m_sessions.value(sid); }
     const EioSettings &settings() const { return m_settings; }
 
