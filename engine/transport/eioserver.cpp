@@ -287,9 +287,11 @@ void EioServer::handleUpgrade(Connection *connection, const HttpRequest &request
     if (request.header("sec-websocket-key").isEmpty() ||
         request.header("sec-websocket-version") != "13")
         return connection->rejectUpgrade(400, "Bad request");
-    if (session->isWebSocket() || session->probe || session->closing) {
-        // Already upgraded or upgrading: the new socket is closed at once.
-        return connection->rejectUpgrade(400, "Bad request");
+    if (session->closing) return connection->rejectUpgrade(400, "Bad request");
+    if (session->isWebSocket() || session->probe) {
+        // Upgraded or upgrading: as engine.io, accept, then close; the session never sees it.
+        connection->acceptWebSocket(request, this);
+        return connection->closeWebSocket();
     }
     session->probe = connection;
     m_wsOwners.insert(connection, session);
