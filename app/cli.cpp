@@ -54,8 +54,12 @@ CliResult parseCommandLine(const QStringList &arguments)
              .arg(d.port),
          QStringLiteral("n")},
         {QStringLiteral("uds"),
-         QStringLiteral("Listen on this Unix socket instead of a port. Default: socketio_uds."),
+         QStringLiteral("Listen on this Unix socket instead of a port. Default: socketio_uds. "
+                        "Only the owner may connect to it (see --uds-group)."),
          QStringLiteral("path")},
+        {QStringLiteral("uds-group"),
+         QStringLiteral("Let the Unix socket owner's group connect too (e.g. a proxy user added "
+                        "to the bench user's group).")},
         {QStringLiteral("redis"),
          QStringLiteral("Redis URL for the `events` channel (redis:// or unix://), or `none`. "
                         "Default: redis_queue; without a bench (and no $FRAPPE_REDIS_QUEUE), a "
@@ -259,6 +263,7 @@ CliResult parseCommandLine(const QStringList &arguments)
     c.maxPayload = maxPayload;
     if (port >= 0) o.port = quint16(port);
     if (p.isSet(QStringLiteral("uds"))) o.unixSocketPath = p.value(QStringLiteral("uds"));
+    c.unixSocketGroupAccess = p.isSet(QStringLiteral("uds-group"));
     if (p.isSet(QStringLiteral("redis"))) {
         const QString redis = p.value(QStringLiteral("redis")).trimmed();
         if (redis == QLatin1String("none"))

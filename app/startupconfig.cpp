@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "frappe/benchconfig.h"
+#include "frappe/callbackurl.h"
 #include "redis/redisendpoint.h"
 
 #include <QDir>
@@ -40,6 +41,18 @@ QString applyDevAuth(AppOptions &options)
         return QStringLiteral("--auth dev listens on loopback only; --host %1 is not a loopback "
                               "address (use 127.0.0.1 or ::1)")
             .arg(c.bindAddress.toString());
+    // A Redis elsewhere means events from other machines reach clients that
+    // nobody authenticated.
+    if (!options.redisOff && !c.redisUrl.isEmpty()) {
+        const auto endpoint = RedisEndpoint::parse(c.redisUrl);
+        const bool local =
+            endpoint && (endpoint->isUnix() || endpoint->host == QLatin1String("localhost") ||
+                         QHostAddress(endpoint->host).isLoopback());
+        if (!local)
+            return QStringLiteral("--auth dev needs a Redis on this machine (loopback or a Unix "
+                                  "socket); %1 is not")
+                .arg(endpoint ? endpoint->display() : QStringLiteral("the Redis URL given"));
+    }
     c.devAuthUser = options.devUser;
     c.devAuthUserType = options.devUserType;
     const char *line = "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!";
@@ -113,6 +126,8 @@ QString resolveStartupConfig(AppOptions &options)
         if (!error.isEmpty()) return error;
     } else if (c.mode == AppMode::Frappe) {
         qCInfo(lcAuth) << "auth: frappe (each client is checked with the Frappe web server)";
+        // Where cookies, tokens and the socket secret go: said once, up front.
+        qCInfo(lcAuth).noquote() << describeCallbackTarget(c);
     }
 
     if (c.mode != AppMode::Frappe) return {};

@@ -69,6 +69,11 @@ struct EngineConfig {
     QString devAuthUser;
     QString devAuthUserType = QStringLiteral("System User");
 
+    // --- Trust boundary (issue 13)
+    // --uds-group: the Unix socket is also open to the owner's group (for a
+    // proxy whose user is in it); by default only the owner may connect.
+    bool unixSocketGroupAccess = false;
+
     // --- Prometheus /metrics on its own 127.0.0.1 listener. -1 = off, 0 = any free port.
     int metricsPort = -1;
 

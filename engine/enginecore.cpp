@@ -16,6 +16,7 @@
 #include "transport/eioserver.h"
 #include "transport/listener.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -102,7 +103,8 @@ StartResult EngineCore::start()
     QString error;
     const bool listening = m_config.unixSocketPath.isEmpty()
                                ? m_listener->listenTcp(m_config.bindAddress, m_config.port, &error)
-                               : m_listener->listenUnix(m_config.unixSocketPath, &error);
+                               : m_listener->listenUnix(m_config.unixSocketPath,
+                                                        m_config.unixSocketGroupAccess, &error);
     if (!listening) {
         result.error = error;
         return result;
@@ -165,11 +167,26 @@ void EngineCore::handleRequest(Connection *connection, HttpRequest &&request)
     connection->respond({404, "text/plain", {}, "not found", false});
 }
 
-void EngineCore::respondHealth(Connection *connection, const HttpRequest &)
+void EngineCore::respondHealth(Connection *connection, const HttpRequest &request)
 {
-    QJsonObject health{{QStringLiteral("status"), QStringLiteral("ok")},
-                       {QStringLiteral("connections"), m_listener->openConnections()},
-                       {QStringLiteral("sessions"), m_sio->clientCount()}};
+    QJsonObject health{{QStringLiteral("status"), QStringLiteral("ok")}};
+    // The public port tells strangers nothing (issue 13): sites, counters and
+    // last errors only for a client on this machine that is not a proxy
+    // relaying someone else.
+    const bool forwarded = request.hasHeader("x-forwarded-for") || request.hasHeader("forwarded") ||
+                           request.hasHeader("x-real-ip");
+    const bool local =
+        request.peer == QLatin1String("unix") || QHostAddress(request.peer).isLoopback();
+    if (!local || forwarded) {
+        connection->respond({200,
+                             "application/json",
+                             {},
+                             QJsonDocument(health).toJson(QJsonDocument::Compact),
+                             false});
+        return;
+    }
+    health.insert(QStringLiteral("connections"), m_listener->openConnections());
+    health.insert(QStringLiteral("sessions"), m_sio->clientCount());
     if (m_frappe) m_frappe->describeHealth(health);
     connection->respond(
         {200, "application/json", {}, QJsonDocument(health).toJson(QJsonDocument::Compact), false});

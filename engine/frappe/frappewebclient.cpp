@@ -1,9 +1,9 @@
 #include "frappe/frappewebclient.h"
 
+#include "common/credentialmask.h"
 #include "common/logging.h"
 #include "frappe/callbackexchange.h"
 #include "frappe/callbackurl.h"
-#include "frappe/credentialmask.h"
 #include "json/jsjson.h"
 
 #include "httpclient/httpclient.h"
@@ -131,9 +131,9 @@ void FrappeWebClient::setSecretProvider(SecretProvider provider)
     m_secretProvider = std::move(provider);
 }
 
-QUrl FrappeWebClient::callbackBase(const CallerIdentity &caller) const
+QUrl FrappeWebClient::callbackBase(const CallerIdentity &) const
 {
-    return frappeCallbackBase(m_cfg, caller.origin);
+    return frappeCallbackTarget(m_cfg).base;
 }
 
 void FrappeWebClient::fetchUserInfo(const CallerIdentity &caller,

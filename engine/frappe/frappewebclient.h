@@ -43,7 +43,7 @@ struct ExchangeResult;
 struct CallerIdentity {
     QByteArray sid;           // the `sid` cookie; empty when absent
     QByteArray authorization; // the Authorization header verbatim; empty when absent
-    QString origin;           // the Origin header verbatim
+    QString origin;           // the Origin header verbatim; for logs, never a callback target
     QString siteName;         // the site the socket belongs to (spec §2.4)
 };
 
@@ -80,7 +80,8 @@ public:
     // side created meanwhile. Unset: no X-Frappe-Socket-Secret header.
     void setSecretProvider(SecretProvider provider);
 
-    // Base URL of this caller's callbacks (spec §2.5; authUrlOverride wins).
+    // Base URL of callbacks: the same for every caller, from configuration
+    // only (frappeCallbackTarget); the caller is ignored on purpose.
     QUrl callbackBase(const CallerIdentity &caller) const;
 
     // GET get_user_info, once more when installed_apps is missing (the first

@@ -1,9 +1,10 @@
 #include "monitor/monitorsnapshot.h"
 
+#include "common/credentialmask.h"
 #include "engineconfig.h"
+#include "frappe/callbackurl.h"
 #include "redis/redisendpoint.h"
 #include "socketio/sioserver.h"
-#include "telemetry/headermask.h"
 #include "telemetry/telemetry.h"
 
 #include <QDateTime>
@@ -28,15 +29,9 @@ QStringList MonitorSnapshot::roomNames(const QString &site) const
 QString describeAuthEndpoint(const EngineConfig &config)
 {
     if (config.mode != AppMode::Frappe) return QStringLiteral("none (protocol test server)");
-    if (!config.authUrlOverride.isEmpty()) return config.authUrlOverride;
-    if (!config.webserverHost.isEmpty() && config.webserverPort > 0) {
-        QString host = config.webserverHost;
-        if (!host.contains(QStringLiteral("://"))) host.prepend(QStringLiteral("http://"));
-        return QStringLiteral("%1:%2").arg(host).arg(config.webserverPort);
-    }
-    if (config.developerMode && config.webserverPort > 0)
-        return QStringLiteral("client Origin, port %1 (developer_mode)").arg(config.webserverPort);
-    return QStringLiteral("client Origin");
+    if (!config.devAuthUser.isEmpty()) return QStringLiteral("none (dev auth)");
+    const CallbackTarget target = frappeCallbackTarget(config);
+    return redactedUrl(target.base);
 }
 
 namespace {
@@ -88,7 +83,9 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
     snap.authEndpoint = describeAuthEndpoint(config);
     if (!config.redisUrl.isEmpty()) {
         const auto endpoint = RedisEndpoint::parse(config.redisUrl);
-        snap.redisUrl = endpoint ? endpoint->display() : config.redisUrl;
+        // Even a URL that does not parse may carry a password.
+        snap.redisUrl = endpoint ? endpoint->display()
+                                 : redactedUrlText(config.redisUrl) + QStringLiteral(" (invalid)");
     }
     snap.sessions = sio.clientCount();
 

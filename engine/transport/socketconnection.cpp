@@ -4,6 +4,7 @@
 #include "transport/outputflusher.h"
 
 #include <QEvent>
+#include <QHostAddress>
 #include <QSocketNotifier>
 #include <QTimer>
 #include <cerrno>
@@ -47,6 +48,20 @@ char *readBuffer()
     return buffer;
 }
 constexpr qint64 kReadBufferSize = 64 * 1024;
+
+// The address the client connected to ("unix" for a Unix socket).
+QString localAddressOf(int fd)
+{
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) return {};
+    if (address.ss_family == AF_UNIX) return QStringLiteral("unix");
+    QHostAddress host(reinterpret_cast<const sockaddr *>(&address));
+    bool isV4 = false;
+    const quint32 v4 = host.toIPv4Address(&isV4);
+    if (isV4) host = QHostAddress(v4);
+    return host.toString();
+}
 
 } // namespace
 
@@ -149,6 +164,8 @@ void SocketConnection::processHttp()
         HttpRequest request = std::move(head.request);
         request.body = m_in.mid(head.headLength, head.contentLength);
         request.peer = peer();
+        if (m_fd >= 0 && m_localAddress.isNull()) m_localAddress = localAddressOf(m_fd);
+        request.localAddress = m_localAddress;
         m_in.remove(0, head.headLength + head.contentLength);
         if (m_in.isEmpty())
             m_in.clear(); // frees the block: a session keeps its connection for long

@@ -97,5 +97,6 @@ private:
     qint64 m_pendingBytes = 0;
     qint64 m_pendingOffset = 0; // bytes of m_pending.first() already written
     quint64 m_tag = 0;
+    QString m_localAddress; // getsockname, once, at the first request
     SocketConnectionObserver *m_observer = nullptr;
 };
