@@ -79,6 +79,13 @@ void restoreCliLimits(const AppOptions &options, const EngineConfig &fromCli, En
         {"max-namespaces", &EngineConfig::maxNamespacesPerClient},
         {"max-rooms", &EngineConfig::maxRoomsPerSocket},
         {"max-outbound-buffer", &EngineConfig::maxOutboundBytes},
+        // Bounded resources (issue 14)
+        {"max-name-length", &EngineConfig::maxNameLength},
+        {"request-head-timeout", &EngineConfig::requestHeadTimeoutMs},
+        {"keep-alive-timeout", &EngineConfig::keepAliveTimeoutMs},
+        {"max-permission-checks", &EngineConfig::maxPermissionChecksPerSocket},
+        {"login-callback-connections", &EngineConfig::loginCallbackConnections},
+        {"permission-cache-ttl", &EngineConfig::permissionCacheTtlSec},
     };
     for (const auto &limit : limits)
         if (options.givenOptions.contains(QLatin1String(limit.option)))

@@ -1,6 +1,7 @@
 #include "enginecore.h"
 
 #include "common/logging.h"
+#include "common/memoryrelease.h"
 #include "frappe/eventsrouter.h"
 #include "frappe/frappeapp.h"
 #include "frappe/sitenamespacehandler.h"
@@ -56,18 +57,21 @@ EngineCore::~EngineCore()
 
 StartResult EngineCore::start()
 {
+    memoryrelease::configureAllocator();
     StartResult result;
     EioSettings eio;
     eio.pingIntervalMs = m_config.pingIntervalMs;
     eio.pingTimeoutMs = m_config.pingTimeoutMs;
     eio.upgradeTimeoutMs = m_config.upgradeTimeoutMs;
     eio.maxPayload = m_config.maxPayload;
+    eio.maxOutboundBytes = m_config.maxOutboundBytes;
     const bool testMode = m_config.mode == AppMode::ProtocolTestServer;
     eio.corsEchoOrigin = !testMode;
 
     m_sio = new SioServer(eio, m_config.connectTimeoutMs, this);
     m_sio->setMaxNamespacesPerClient(m_config.maxNamespacesPerClient);
     m_sio->setMaxRoomsPerSocket(m_config.maxRoomsPerSocket);
+    m_sio->setMaxNameLength(m_config.maxNameLength);
     m_telemetry->attach(m_sio);
     m_control = new MonitorControl(m_config, m_sio, m_telemetry, this);
     if (testMode) {
@@ -93,6 +97,12 @@ StartResult EngineCore::start()
     limits.maxHeaderBytes = m_config.maxHttpHeaderBytes;
     limits.maxPayload = m_config.maxPayload;
     limits.maxOutboundBytes = m_config.maxOutboundBytes;
+    limits.requestHeadTimeoutMs = m_config.requestHeadTimeoutMs;
+    limits.keepAliveTimeoutMs = m_config.keepAliveTimeoutMs;
+    limits.engineIoIdleTimeoutMs = m_config.keepAliveTimeoutMs <= 0
+                                       ? 0
+                                       : std::max(m_config.keepAliveTimeoutMs,
+                                                  m_config.pingIntervalMs + m_config.pingTimeoutMs);
     m_listener = new Listener(this, limits, this);
     m_listener->setMaxConnections(m_config.maxConnections, m_config.maxConnectionsPerIp);
     m_listener->setIoThreads(effectiveIoThreads(m_config));

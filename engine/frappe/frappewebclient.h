@@ -113,16 +113,25 @@ private:
                         const ExchangeResult &result, std::function<void(AuthOutcome)> &done);
     bool permissionGranted(const CallerIdentity &caller, const QUrl &url, bool legacy,
                            const ExchangeResult &result) const;
+    // `http`: the pool to use; m_http unless given (logins use m_loginHttp).
     void exchange(const CallerIdentity &caller, const QByteArray &method, const CallbackUrl &target,
-                  const QByteArray &body, const HeaderList &extraHeaders, ExchangeDone done);
+                  const QByteArray &body, const HeaderList &extraHeaders, ExchangeDone done,
+                  HttpClient *http = nullptr);
     // The request's header lines, Host and framing aside (HttpClient adds them).
     QByteArray buildHeaderLines(const CallerIdentity &caller, const HeaderList &extraHeaders,
                                 const std::optional<QByteArray> &secret, QString *error) const;
 
     const EngineConfig m_cfg;
     const int m_timeoutMs;
-    HttpClient *m_http;
+    HttpClient *m_http;         // permission checks and app requests
+    HttpClient *m_loginHttp;    // get_user_info only: never queued behind permission checks
     FifoTimerQueue m_deadlines; // every callback shares one timeout
     SecretProvider m_secretProvider;
     QHash<QByteArray, QList<std::function<void(bool)>>> m_permissionWaiters;
+    // permissionCacheTtlSec > 0: answers by the same key as m_permissionWaiters.
+    struct CachedPermission {
+        bool granted = false;
+        qint64 expiresMs = 0; // FifoTimerQueue::nowMs()
+    };
+    QHash<QByteArray, CachedPermission> m_permissionCache;
 };

@@ -21,6 +21,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <map>
 #include <memory>
 
 class AppRuntime;
@@ -89,10 +90,9 @@ private:
         QHash<QString, quint64> retiredEventErrors;
         int reloads = 0;
     };
-    struct PendingAck {
-        QString socketId;
-        AckSender sender;
-    };
+    // A socket's acks waiting for a script's answer, oldest token first:
+    // bounded per socket, and found by token in O(1) through m_ackOwners.
+    using SocketAcks = std::map<int, AckSender>;
 
     AppEntry &entryFor(const QString &app);
     void loadInto(AppEntry &entry);
@@ -128,6 +128,7 @@ private:
     QHash<SioSocket *, QList<std::shared_ptr<AppRuntime>>> m_attached; // in installed_apps order
     QHash<QString, QPair<SioNamespace *, int>> m_namespaces;           // by name, with socket count
     QList<std::weak_ptr<AppRuntime>> m_retired; // replaced by a reload, still serving old sockets
-    QHash<int, PendingAck> m_acks;
+    QHash<QString, SocketAcks> m_acks;          // by socket id
+    QHash<int, QString> m_ackOwners;            // token -> socket id
     int m_nextAck = 1;
 };

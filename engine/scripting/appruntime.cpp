@@ -1,5 +1,6 @@
 #include "scripting/appruntime.h"
 
+#include "common/clienttext.h"
 #include "common/logging.h"
 #include "protocol/siopacket.h"
 #include "scripting/apphandlers.h"
@@ -472,7 +473,7 @@ void AppRuntime::listenerError(const QString &event, const QString &error)
     ++m_eventErrors[event];
     qCWarning(lcHandlers).noquote()
         << QStringLiteral("error in event handler of %1 for event '%2': %3")
-               .arg(m_app, event, error);
+               .arg(m_app, clientText(event), error);
 }
 
 QJsonArray AppRuntime::argsFromJson(const QString &json) const

@@ -267,6 +267,8 @@ private Q_SLOTS:
     void legacyPermission_data();
     void legacyPermission();
     void identicalChecksShareOneRequest();
+    void permissionCacheReusesAnswersForItsTtl();
+    void loginsNeverWaitBehindPermissionChecks();
 
     void genericRequest();
     void requestMethods_data();
@@ -1028,6 +1030,70 @@ void TestFrappeWebClient::identicalChecksShareOneRequest()
     client.checkPermission(caller, QStringLiteral("ToDo"), QStringLiteral("TD-1"), into(later));
     QVERIFY(settled(later));
     QCOMPARE(server.requests.size(), 4);
+}
+
+void TestFrappeWebClient::permissionCacheReusesAnswersForItsTtl()
+{
+    TestHttpServer server;
+    server.setHandler([](const RecordedRequest &r) {
+        return json(r.query.contains("TD-2") ? R"({"message":false})" : R"({"message":true})");
+    });
+    EngineConfig cfg = configFor();
+    cfg.permissionCacheTtlSec = 1;
+    FrappeWebClient client(cfg);
+    const CallerIdentity caller = cookieCaller(server);
+    const auto check = [&](const CallerIdentity &who, const char *doc) {
+        auto granted = makeCapture<bool>();
+        client.checkPermission(who, QStringLiteral("ToDo"), QLatin1String(doc), into(granted));
+        return settled(granted) ? std::optional<bool>(*granted->value) : std::nullopt;
+    };
+    QCOMPARE(check(caller, "TD-1"), std::optional<bool>(true));
+    QCOMPARE(check(caller, "TD-2"), std::optional<bool>(false));
+    QCOMPARE(server.requests.size(), 2);
+    // Within the TTL both answers (grant and denial) come from the cache...
+    QCOMPARE(check(caller, "TD-1"), std::optional<bool>(true));
+    QCOMPARE(check(caller, "TD-2"), std::optional<bool>(false));
+    QCOMPARE(server.requests.size(), 2);
+    // ...but only for the same user.
+    QCOMPARE(check(tokenCaller(server), "TD-1"), std::optional<bool>(true));
+    QCOMPARE(server.requests.size(), 3);
+    // After it the web server is asked again.
+    QTest::qWait(1100);
+    QCOMPARE(check(caller, "TD-1"), std::optional<bool>(true));
+    QCOMPARE(server.requests.size(), 4);
+}
+
+void TestFrappeWebClient::loginsNeverWaitBehindPermissionChecks()
+{
+    TestHttpServer server;
+    server.setHandler([](const RecordedRequest &r) {
+        if (r.path.endsWith("get_user_info")) return json(kUserInfo);
+        CannedReply slow = json(R"({"message":true})");
+        slow.delayMs = 1500;
+        return slow;
+    });
+    EngineConfig cfg = configFor();
+    cfg.callbackConnections = 2;
+    cfg.loginCallbackConnections = 1;
+    FrappeWebClient client(cfg);
+    // Enough checks to fill the permission connections for seconds.
+    QList<CapturePtr<bool>> checks;
+    for (int i = 0; i < 6; ++i) {
+        checks.append(makeCapture<bool>());
+        client.checkPermission(cookieCaller(server), QStringLiteral("ToDo"),
+                               QStringLiteral("TD-%1").arg(i), into(checks.last()));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    auto outcome = makeCapture<AuthOutcome>();
+    client.fetchUserInfo(cookieCaller(server), into(outcome));
+    QVERIFY(settled(outcome));
+    QVERIFY(outcome->value->ok);
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    // Positive control: the checks were indeed still waiting then.
+    QVERIFY(checks.last()->calls == 0);
+    for (const auto &c : checks)
+        QVERIFY(settled(c, 10000));
 }
 
 // --- generic requests, redirects, connections ---------------------------------
