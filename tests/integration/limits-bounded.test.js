@@ -233,7 +233,7 @@ describe("bounded resources: 50 hostile clients per attack, 20 desk clients work
 		await underAttack("names", async () => {
 			const clients = await Promise.all(Array.from({ length: HOSTILE }, (_, i) => admittedWs(stack.port, `sysname${i}`)));
 			const longNsp = `/\r\nFORGED-nsp ${"n".repeat(4000)}`;
-			const longRoom = `\nFORGED-room ${"r".repeat(50 * 1024)}`;
+			const longRoom = `\nFORGED-room ${"r".repeat(8 * 1024)}`;
 			await Promise.all(
 				clients.map(async (c) => {
 					c.send(`40${longNsp},`);
@@ -242,8 +242,19 @@ describe("bounded resources: 50 hostile clients per attack, 20 desk clients work
 				}),
 			);
 			// Each refused join is logged, cut and escaped; a room name that fits is still joined.
-			await H.waitFor(() => countLog(/not joining room \\nFORGED-room r+\.\.\. \(\d+ characters\) : name longer than 1024/) >= HOSTILE * 20, 10000 * F.SLOW, 50).catch(() =>
+			await H.waitFor(() => countLog(/not joining room task_progress:\\nFORGED-room r+\.\.\. \(\d+ characters\) : name longer than 1024/) >= HOSTILE * 20, 10000 * F.SLOW, 50).catch(() =>
 				assert.fail(`refused joins logged: ${countLog(/not joining room \\nFORGED-room/)}`),
+			);
+			// Positive control: a room name that fits is joined and receives its events.
+			await Promise.all(
+				clients.map(async (c, i) => {
+					c.send(`42/${SITE},${JSON.stringify(["task_subscribe", `fits-${i}`])}`);
+					// Published until it arrives: the join is processed after the refused ones.
+					await H.waitFor(async () => {
+						await H.emitViaRedis(stack.redis, { event: "fits", message: { i }, room: `task_progress:fits-${i}`, site: SITE });
+						return c.messages.some((m) => m.startsWith(`42/${SITE},["fits",`));
+					}, 10000 * F.SLOW, 200).catch(() => assert.fail(`hostile client ${i} never got an event of the room that fits`));
+				}),
 			);
 			// An event name over the limit closes the session.
 			for (const c of clients) c.send(`42/${SITE},${JSON.stringify([`\nFORGED-event ${"e".repeat(2000)}`])}`);
