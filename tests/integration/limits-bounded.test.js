@@ -377,3 +377,39 @@ describe("bounded resources: 50 hostile clients per attack, 20 desk clients work
 		assert.deepEqual(forged.slice(0, 3), [], `${forged.length} log lines start with client text`);
 	});
 });
+
+describe("bounded resources: the settings are read from the bench", () => {
+	let stack;
+	after(async () => {
+		if (stack) await stack.stop();
+	});
+
+	/** Publishes to `room` until `socket` got `event` (the join is asynchronous). */
+	async function receivesIn(socket, room, event) {
+		let got = false;
+		socket.once(event, () => (got = true));
+		await H.waitFor(async () => {
+			await H.emitViaRedis(stack.redis, { event, message: 1, room, site: SITE });
+			return got;
+		}, 5000 * F.SLOW, 100);
+	}
+
+	test("realtime_max_name_length and realtime_permission_cache_ttl", async () => {
+		stack = await H.startStack({ config: { realtime_max_name_length: 40, realtime_permission_cache_ttl: 60 } });
+		const client = await stack.connect(SITE, { sid: "syscache" });
+		// A room name of 41 characters is refused, one of 40 is joined.
+		client.emit("task_subscribe", "t".repeat(41 - "task_progress:".length));
+		await stack.server.waitForLog(/not joining room task_progress:t+ : name longer than 40 characters \(max name length\)/, 5000 * F.SLOW);
+		client.emit("task_subscribe", "f".repeat(40 - "task_progress:".length));
+		await receivesIn(client, `task_progress:${"f".repeat(40 - "task_progress:".length)}`, "fits");
+		// The same check twice, one after the other: the second answer comes from the cache.
+		const checks = () => stack.stub.callsTo("frappe.realtime.has_permission").filter((r) => r.query.name === "CACHED-1").length;
+		client.emit("doc_subscribe", "ToDo", "CACHED-1");
+		await receivesIn(client, "doc:ToDo/CACHED-1", "first");
+		client.emit("doc_unsubscribe", "ToDo", "CACHED-1");
+		client.emit("doc_subscribe", "ToDo", "CACHED-1");
+		await receivesIn(client, "doc:ToDo/CACHED-1", "second"); // joined again, from the cached answer
+		assert.equal(checks(), 1, "the web server was asked once");
+		client.close();
+	});
+});
