@@ -2,6 +2,7 @@
 
 #include "common/clienttext.h"
 #include "common/logging.h"
+#include "common/memoryrelease.h"
 #include "common/randomid.h"
 
 #include <QDateTime>
@@ -121,6 +122,7 @@ void SioServer::dispatch(SioClient *client, sio::Packet &&packet, qsizetype wire
                 << client->session->handshake.peer << ": more than " << cap
                 << " bytes sent while its CONNECT was being authorised (max payload)";
             closeClient(client, QStringLiteral("parse error"));
+            memoryrelease::releaseSoon();
             return;
         }
         client->connecting->backlog[nsp].append(std::move(packet));
@@ -280,6 +282,7 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
                 << ": event name " << clientText(event) << " longer than " << m_maxNameLength
                 << " characters (max name length)";
             closeClient(socket->m_client, QStringLiteral("parse error"));
+            memoryrelease::releaseSoon();
             return;
         }
         if (m_observer) m_observer->clientEvent(socket, packet);
