@@ -66,6 +66,7 @@ void restoreCliLimits(const AppOptions &options, const EngineConfig &fromCli, En
         {"max-namespaces", &EngineConfig::maxNamespacesPerClient},
         {"max-rooms", &EngineConfig::maxRoomsPerSocket},
         {"max-outbound-buffer", &EngineConfig::maxOutboundBytes},
+        {"recovery-window", &EngineConfig::recoveryWindowMs},
     };
     for (const auto &limit : limits)
         if (options.givenOptions.contains(QLatin1String(limit.option)))

@@ -304,6 +304,11 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
         {"realtime_max_rooms_per_socket", &cfg.maxRoomsPerSocket, 0},
         {"realtime_max_http_header_bytes", &cfg.maxHttpHeaderBytes, 1024},
         {"realtime_max_outbound_bytes", &cfg.maxOutboundBytes, 65536},
+        // Connection-state recovery (issue 16); window 0 turns it off.
+        {"realtime_recovery_window_ms", &cfg.recoveryWindowMs, 0},
+        {"realtime_recovery_max_events", &cfg.recoveryMaxPackets, 1},
+        {"realtime_recovery_max_bytes", &cfg.recoveryMaxBytes, 1024},
+        {"realtime_recovery_viewer_grace_ms", &cfg.recoveryViewerGraceMs, 0},
     };
     for (const auto &[key, field, min] : limits) {
         const QJsonValue v = bench.merged.value(QLatin1String(key));
