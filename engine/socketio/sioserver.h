@@ -1,7 +1,8 @@
 // SioServer: Socket.IO v5 on top of one EioServer: namespaces, CONNECT with
 // asynchronous middleware (packets sent meanwhile are kept and replayed),
-// events, acks, binary attachments, DISCONNECT, connect timeout. Thread
-// affinity: the engine thread; create it there.
+// events, acks, binary attachments, DISCONNECT, connect timeout, and
+// connection-state recovery (sioserverrecovery.cpp). Thread affinity: the
+// engine thread; create it there.
 #pragma once
 
 #include "common/fifotimerqueue.h"
