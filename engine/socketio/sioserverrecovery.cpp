@@ -141,11 +141,13 @@ void SioServer::replayMissed(SioSocket *socket, const RestoredSession &restored)
 void SioServer::reportRecovery(const QString &nsp, SioSocket *socket, bool recovered,
                                const QString &failure, int replayed)
 {
+    // Debug only: after a restart every desk reconnects at once; the monitor
+    // and /metrics count these per site.
     if (recovered)
-        qCInfo(lcSio).noquote() << "socket" << socket->id() << "of" << nsp << "recovered its"
+        qCDebug(lcSio).noquote() << "socket" << socket->id() << "of" << nsp << "recovered its"
                                 << "session:" << replayed << "missed events replayed";
     else
-        qCInfo(lcSio).noquote() << "no recovery on" << nsp << "(" + failure + ")"
+        qCDebug(lcSio).noquote() << "no recovery on" << nsp << "(" + failure + ")"
                                 << (socket ? "- new socket " + socket->id() : QString());
     if (m_observer) m_observer->recoveryAttempted(nsp, socket, recovered, failure, replayed);
 }
