@@ -32,7 +32,8 @@ const HOOK_APP = {
 	handlers: `module.exports = function (socket) {
 		if (!String(socket.user).startsWith("syshook")) return;
 		socket.emit("app_hello", { recovered: socket.recovered, auth: socket.handshake.auth,
-			rooms: Array.from(socket.rooms) });
+			rooms: Array.from(socket.rooms), id: socket.id, user: socket.user,
+			user_type: socket.user_type, installed_apps: socket.installed_apps });
 	};`,
 };
 
@@ -341,6 +342,12 @@ describe("connection-state recovery", () => {
 		await H.waitFor(() => a.named("app_hello").length === 2, 5000);
 		const hello = a.named("app_hello")[1].args[0];
 		assert.equal(hello.recovered, true);
+		// The Frappe identity is back with it, as the first connection had it.
+		const first = a.named("app_hello")[0].args[0];
+		assert.equal(hello.id, first.id);
+		assert.equal(hello.user, "syshook@example.com");
+		assert.equal(hello.user_type, first.user_type);
+		assert.deepEqual(hello.installed_apps, first.installed_apps);
 		assert.ok(hello.rooms.includes("task_progress:T-hook"), JSON.stringify(hello.rooms));
 		assert.deepEqual(hello.auth, {}, "pid and offset are not handed to app code");
 		a.close();
