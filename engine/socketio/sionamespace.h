@@ -5,12 +5,14 @@
 #pragma once
 
 #include "socketio/roommembers.h"
+#include "socketio/sioadapter.h"
 
 #include <QHash>
 #include <QMap>
 #include <QSet>
 #include <QString>
 #include <QStringList>
+#include <memory>
 
 class SioServer;
 class SioSocket;
@@ -19,6 +21,7 @@ class NamespaceHandler;
 class SioNamespace {
 public:
     SioNamespace(SioServer *server, QString name, NamespaceHandler *handler);
+    ~SioNamespace();
 
     const QString &name() const { return m_name; }
     NamespaceHandler *handler() const { return m_handler; }
@@ -32,6 +35,10 @@ public:
         return it == m_rooms.cend() ? QSet<SioSocket *>() : it->toSet();
     }
 
+    // Where broadcasts and socket operations that may span a cluster go
+    // (never null; the in-memory adapter when no cluster is configured).
+    SioAdapter *adapter() const { return m_adapter.get(); }
+
     // Sends the Socket.IO text packet (no attachments) to every socket in any
     // of `rooms` (all sockets when empty), except `except`. Returns the number
     // of sockets it went to.
@@ -41,6 +48,7 @@ public:
 private:
     friend class SioServer;
     friend class SioSocket;
+    friend class SioAdapter;
     void add(SioSocket *socket);
     void remove(SioSocket *socket);
     // False (and a log line) when the socket is at the rooms-per-socket limit.
@@ -53,4 +61,5 @@ private:
     QMap<quint64, SioSocket *> m_sockets;
     QHash<QString, SioSocket *> m_byId;
     QHash<QString, RoomMembers> m_rooms;
+    std::unique_ptr<SioAdapter> m_adapter;
 };
