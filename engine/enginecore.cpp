@@ -1,5 +1,7 @@
 #include "enginecore.h"
 
+#include "cluster/clustersetup.h"
+#include "cluster/rediscluster.h"
 #include "common/logging.h"
 #include "frappe/eventsrouter.h"
 #include "frappe/frappeapp.h"
@@ -67,6 +69,14 @@ StartResult EngineCore::start()
     m_sio->setMaxNamespacesPerClient(m_config.maxNamespacesPerClient);
     m_sio->setMaxRoomsPerSocket(m_config.maxRoomsPerSocket);
     m_telemetry->attach(m_sio);
+    {
+        QString clusterError;
+        m_cluster = startCluster(m_config, m_sio, this, &clusterError);
+        if (!clusterError.isEmpty()) {
+            result.error = clusterError;
+            return result;
+        }
+    }
     m_control = new MonitorControl(m_config, m_sio, m_telemetry, this);
     if (testMode) {
         m_echoHandler = std::make_unique<EngineIoEchoHandler>();
@@ -138,6 +148,7 @@ void EngineCore::stop()
     if (m_sio) m_sio->eio()->closeAll(QStringLiteral("server shutting down"));
     if (m_echo) m_echo->closeAll(QStringLiteral("server shutting down"));
     if (m_frappe) m_frappe->stop();
+    if (m_cluster) m_cluster->stop();
     // Last: the sessions closed above have queued their close frames for the shards.
     if (m_listener) m_listener->stopShards();
 }

@@ -33,6 +33,13 @@ public:
 
     // Records the channel (once); sends SUBSCRIBE now if connected, else on the next connect.
     void subscribe(const QByteArray &channel);
+    // The same for a glob pattern (PSUBSCRIBE); its messages come as message() too, with the
+    // channel they were published on.
+    void psubscribe(const QByteArray &pattern);
+    // Forgets the channel / pattern and tells the server at once when connected.
+    void unsubscribe(const QByteArray &channel);
+    void punsubscribe(const QByteArray &pattern);
+    QList<QByteArray> patterns() const { return m_patterns; }
     void start();
     void stop();
 
@@ -79,6 +86,7 @@ private:
     QTimer m_pingTimer;
     QTimer m_replyDeadline;
     QList<QByteArray> m_channels;
+    QList<QByteArray> m_patterns;
 
     State m_state = State::Stopped;
     QString m_lastError;
