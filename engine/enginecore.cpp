@@ -180,6 +180,7 @@ void EngineCore::respondHealth(Connection *connection, const HttpRequest &)
                        {QStringLiteral("connections"), m_listener->openConnections()},
                        {QStringLiteral("sessions"), m_sio->clientCount()}};
     if (m_frappe) m_frappe->describeHealth(health);
+    if (m_cluster) health.insert(QStringLiteral("cluster"), m_cluster->describe());
     connection->respond(
         {200, "application/json", {}, QJsonDocument(health).toJson(QJsonDocument::Compact), false});
 }

@@ -10,7 +10,13 @@ RedisCluster *startCluster(const EngineConfig &config, SioServer *sio, QObject *
                            QString *error)
 {
     error->clear();
-    if (config.adapter != QLatin1String("redis")) return nullptr;
+    if (config.adapter == QLatin1String("local")) return nullptr;
+    if (config.adapter != QLatin1String("redis")) {
+        *error = QStringLiteral("adapter (realtime_adapter / --adapter): expected local or redis, "
+                                "got '%1'")
+                     .arg(config.adapter);
+        return nullptr;
+    }
     const QString url = config.adapterRedisUrl.isEmpty() ? config.redisUrl : config.adapterRedisUrl;
     if (url.isEmpty()) {
         *error = QStringLiteral("--adapter redis needs a Redis server: give --adapter-redis, "

@@ -82,6 +82,18 @@ int RedisAdapter::broadcast(const QJsonArray &data, const QList<QByteArray> &att
     return local;
 }
 
+SioAdapter::RemoteBroadcast RedisAdapter::remoteBroadcaster() const
+{
+    QPointer<RedisCluster> cluster = m_cluster;
+    const QString nsp = m_name;
+    return [cluster, nsp](const QJsonArray &data, const BroadcastOptions &opts) {
+        if (!cluster || opts.flags.local) return;
+        cluster->publish(broadcastChannel(cluster->settings().prefix, nsp, opts),
+                         encodeBroadcast(cluster->uid(), nsp, data, {}, opts));
+        cluster->countBroadcastOut();
+    };
+}
+
 void RedisAdapter::addSockets(const BroadcastOptions &opts, const QStringList &rooms)
 {
     localAddSockets(opts, rooms);

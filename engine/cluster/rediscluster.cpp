@@ -39,6 +39,27 @@ RedisCluster::~RedisCluster()
         delete it->timer;
 }
 
+QJsonObject RedisCluster::describe() const
+{
+    const ClusterCounters &c = m_counters;
+    return {
+        {QStringLiteral("adapter"), QStringLiteral("redis")},
+        {QStringLiteral("uid"), m_uid},
+        {QStringLiteral("redis"), m_settings.endpoint.display()},
+        {QStringLiteral("key"), QString::fromUtf8(m_settings.prefix)},
+        {QStringLiteral("linked"), m_sub.state() == RedisSubscriber::State::Subscribed},
+        {QStringLiteral("namespaces"), QJsonArray::fromStringList(m_adapters.keys())},
+        {QStringLiteral("broadcastsOut"), double(c.broadcastsOut)},
+        {QStringLiteral("broadcastsIn"), double(c.broadcastsIn)},
+        {QStringLiteral("requestsOut"), double(c.requestsOut)},
+        {QStringLiteral("requestsIn"), double(c.requestsIn)},
+        {QStringLiteral("responsesOut"), double(c.responsesOut)},
+        {QStringLiteral("requestTimeouts"), double(c.requestTimeouts)},
+        {QStringLiteral("publishFailures"), double(c.publishFailures)},
+        {QStringLiteral("lastRequestMs"), double(c.lastRequestMs)},
+    };
+}
+
 void RedisCluster::start()
 {
     qCInfo(lcRedis).noquote() << "cluster: node" << m_uid << "joins through"
@@ -79,6 +100,7 @@ void RedisCluster::attach(RedisAdapter *adapter)
 {
     const QString &nsp = adapter->name();
     m_adapters.insert(nsp, adapter);
+    m_lingering.remove(nsp);
     m_sub.psubscribe(globEscaped(m_settings.prefix + '#' + nsp.toUtf8() + '#') + '*');
     m_sub.subscribe(requestChannel(nsp));
     m_sub.subscribe(responseChannel(nsp));
@@ -91,9 +113,14 @@ void RedisCluster::detach(RedisAdapter *adapter)
     if (m_adapters.value(nsp) != adapter) return;
     m_adapters.remove(nsp);
     m_sub.punsubscribe(globEscaped(m_settings.prefix + '#' + nsp.toUtf8() + '#') + '*');
-    m_sub.unsubscribe(requestChannel(nsp));
-    m_sub.unsubscribe(responseChannel(nsp));
-    m_sub.unsubscribe(responseChannel(nsp, m_uid));
+    if (m_inflight.value(nsp) > 0)
+        m_lingering.insert(nsp);
+    else
+        m_sub.unsubscribe(requestChannel(nsp));
+    // The response channels stay: a request made just before the namespace's
+    // last socket left (doc_viewers on disconnect) still gets its answers.
+    // They are not counted as a server (only the request channel is), and
+    // there is one pair per namespace name ever served (sites).
 }
 
 void RedisCluster::publish(const QByteArray &channel, const QByteArray &payload)
@@ -139,7 +166,11 @@ void RedisCluster::onMessage(const QByteArray &channel, const QByteArray &payloa
     if (rest.startsWith("-request#")) {
         const QByteArray nsp = rest.mid(9, rest.size() - 10);
         RedisAdapter *adapter = adapterFor(QString::fromUtf8(nsp));
-        if (!adapter) return;
+        if (!adapter) {
+            if (m_lingering.contains(QString::fromUtf8(nsp)))
+                answerEmpty(QString::fromUtf8(nsp), payload);
+            return;
+        }
         ++m_counters.requestsIn;
         adapter->onRequest(payload); // may delete the adapter
         return;
@@ -184,6 +215,39 @@ void RedisCluster::finish(const QString &requestId, const QString &error)
     if (p.done) p.done(std::move(p.answers), error);
 }
 
+void RedisCluster::answerEmpty(const QString &nsp, const QByteArray &payload)
+{
+    const auto request = cluster::decodeControl(payload, nullptr);
+    if (!request || !request->type || request->uid == m_uid || request->requestId.isEmpty()) return;
+    QJsonObject response{{QStringLiteral("requestId"), request->requestId}};
+    switch (cluster::RequestType(*request->type)) {
+    case cluster::RequestType::Sockets:
+    case cluster::RequestType::RemoteFetch:
+        response.insert(QStringLiteral("sockets"), QJsonArray());
+        break;
+    case cluster::RequestType::AllRooms:
+        response.insert(QStringLiteral("rooms"), QJsonArray());
+        break;
+    case cluster::RequestType::Broadcast:
+        response.insert(QStringLiteral("type"), int(cluster::RequestType::BroadcastClientCount));
+        response.insert(QStringLiteral("clientCount"), 0);
+        break;
+    default:
+        return;
+    }
+    publish(responseChannel(nsp, request->uid), cluster::encodeJson(response));
+}
+
+void RedisCluster::release(const QString &nsp)
+{
+    auto it = m_inflight.find(nsp);
+    if (it == m_inflight.end()) return;
+    if (--*it > 0) return;
+    m_inflight.erase(it);
+    if (m_lingering.remove(nsp) && !m_adapters.contains(nsp))
+        m_sub.unsubscribe(requestChannel(nsp));
+}
+
 void RedisCluster::serverCount(const QString &nsp, std::function<void(int count)> done)
 {
     m_pub.command({QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("NUMSUB"), requestChannel(nsp)},
@@ -200,44 +264,50 @@ void RedisCluster::request(const QString &nsp, cluster::RequestType type, QJsonO
                            Answers local, AnswersDone done)
 {
     QPointer<RedisCluster> self(this);
-    serverCount(nsp, [self, nsp, type, request, local, done](int count) mutable {
-        if (!self) return;
-        if (count < 0) {
-            done(local, QStringLiteral("cannot count the cluster's nodes (Redis unreachable)"));
-            return;
-        }
-        if (count <= 1) { // only this node serves the namespace
-            done(local, QString());
-            return;
-        }
-        const QString requestId = randomid::string();
-        request.insert(QStringLiteral("uid"), self->m_uid);
-        request.insert(QStringLiteral("requestId"), requestId);
-        Pending p;
-        p.type = type;
-        p.nsp = nsp;
-        p.answers = std::move(local);
-        p.answers.nodes = count;
-        p.done = std::move(done);
-        p.started.start();
-        p.timer = new QTimer;
-        p.timer->setSingleShot(true);
-        RedisCluster *cluster = self.data();
-        QObject::connect(p.timer, &QTimer::timeout, cluster, [cluster, requestId, nsp] {
-            const auto it = cluster->m_pending.constFind(requestId);
-            if (it == cluster->m_pending.constEnd()) return;
-            ++cluster->m_counters.requestTimeouts;
-            const QString reason =
-                QStringLiteral("timeout reached: only %1 of %2 nodes answered on %3")
-                    .arg(it->answers.answered)
-                    .arg(it->answers.nodes)
-                    .arg(nsp);
-            qCWarning(lcRedis).noquote() << "cluster: request" << requestId << reason;
-            cluster->finish(requestId, reason);
+    ++m_inflight[nsp];
+    AnswersDone finished = [self, nsp, done](Answers answers, QString error) {
+        if (self) self->release(nsp);
+        done(std::move(answers), std::move(error));
+    };
+    serverCount(
+        nsp, [self, nsp, type, request, local, done = std::move(finished)](int count) mutable {
+            if (!self) return;
+            if (count < 0) {
+                done(local, QStringLiteral("cannot count the cluster's nodes (Redis unreachable)"));
+                return;
+            }
+            if (count <= 1) { // only this node serves the namespace
+                done(local, QString());
+                return;
+            }
+            const QString requestId = randomid::string();
+            request.insert(QStringLiteral("uid"), self->m_uid);
+            request.insert(QStringLiteral("requestId"), requestId);
+            Pending p;
+            p.type = type;
+            p.nsp = nsp;
+            p.answers = std::move(local);
+            p.answers.nodes = count;
+            p.done = std::move(done);
+            p.started.start();
+            p.timer = new QTimer;
+            p.timer->setSingleShot(true);
+            RedisCluster *cluster = self.data();
+            QObject::connect(p.timer, &QTimer::timeout, cluster, [cluster, requestId, nsp] {
+                const auto it = cluster->m_pending.constFind(requestId);
+                if (it == cluster->m_pending.constEnd()) return;
+                ++cluster->m_counters.requestTimeouts;
+                const QString reason =
+                    QStringLiteral("timeout reached: only %1 of %2 nodes answered on %3")
+                        .arg(it->answers.answered)
+                        .arg(it->answers.nodes)
+                        .arg(nsp);
+                qCWarning(lcRedis).noquote() << "cluster: request" << requestId << reason;
+                cluster->finish(requestId, reason);
+            });
+            p.timer->start(cluster->m_settings.requestsTimeoutMs);
+            cluster->m_pending.insert(requestId, std::move(p));
+            ++cluster->m_counters.requestsOut;
+            cluster->publish(cluster->requestChannel(nsp), cluster::encodeJson(request));
         });
-        p.timer->start(cluster->m_settings.requestsTimeoutMs);
-        cluster->m_pending.insert(requestId, std::move(p));
-        ++cluster->m_counters.requestsOut;
-        cluster->publish(cluster->requestChannel(nsp), cluster::encodeJson(request));
-    });
 }

@@ -65,6 +65,8 @@ public:
     const ClusterSettings &settings() const { return m_settings; }
     const ClusterCounters &counters() const { return m_counters; }
     RedisSubscriber::State subscriberState() const { return m_sub.state(); }
+    // For /health: uid, Redis, link state, namespaces served, traffic counters.
+    QJsonObject describe() const;
     // For SioServer::setAdapterFactory.
     std::function<std::unique_ptr<SioAdapter>(SioNamespace *)> adapterFactory();
     // Called by app code for server-side emits from other nodes: (namespace, [event, ...args]).
@@ -106,6 +108,10 @@ private:
     };
 
     void onMessage(const QByteArray &channel, const QByteArray &payload);
+    // Answers a request for a namespace that has no socket here any more but
+    // whose request channel is still subscribed (see m_lingering): nothing.
+    void answerEmpty(const QString &nsp, const QByteArray &payload);
+    void release(const QString &nsp);
     void onResponse(const QByteArray &payload);
     void finish(const QString &requestId, const QString &error);
     RedisAdapter *adapterFor(const QString &nsp) const { return m_adapters.value(nsp); }
@@ -116,6 +122,12 @@ private:
     RedisCommandClient m_pub;
     QHash<QString, RedisAdapter *> m_adapters; // by namespace name
     QHash<QString, Pending> m_pending;         // by requestId
+    // Requests of a namespace not finished yet (counting the servers included).
+    // While there are some, its request channel stays subscribed after its
+    // adapter went (m_lingering): dropping it would change the count the
+    // request relies on (this node counted or not, depending on timing).
+    QHash<QString, int> m_inflight;
+    QSet<QString> m_lingering;
     ClusterCounters m_counters;
     bool m_publishFailing = false;
 };

@@ -151,13 +151,13 @@ void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
     const QString nspName = nsp->name();
     BroadcastOptions opts;
     opts.rooms = {room};
-    nsp->adapter()->fetchSockets(opts, [sio, nspName, opts, triggerUser, doctype,
-                                        docname](QList<SocketDetails> sockets, QString error) {
+    // For when the answer comes after this node's last socket of the site left.
+    const SioAdapter::RemoteBroadcast remote = nsp->adapter()->remoteBroadcaster();
+    nsp->adapter()->fetchSockets(opts, [sio, nspName, opts, triggerUser, doctype, docname,
+                                        remote](QList<SocketDetails> sockets, QString error) {
         if (!error.isEmpty())
             qCInfo(lcAuth).noquote()
                 << "doc_viewers of" << opts.rooms.first() << "without every node:" << error;
-        SioNamespace *ns = sio ? sio->findNamespace(nspName) : nullptr;
-        if (!ns) return; // the namespace's last socket here left meanwhile
         // One entry per socket, in connection order (handshake.issued across nodes).
         std::stable_sort(sockets.begin(), sockets.end(),
                          [](const SocketDetails &a, const SocketDetails &b) {
@@ -171,7 +171,11 @@ void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
         }
         if (users.size() == 1 && users.first() == triggerUser) return;
         const auto payload = sio::parseJson(viewersPayload(doctype, docname, users));
-        ns->adapter()->broadcast(QJsonArray{QStringLiteral("doc_viewers"), *payload}, {}, opts);
+        const QJsonArray data{QStringLiteral("doc_viewers"), *payload};
+        if (SioNamespace *ns = sio ? sio->findNamespace(nspName) : nullptr)
+            ns->adapter()->broadcast(data, {}, opts);
+        else if (remote) // no viewer is left on this node, the others still hear it
+            remote(data, opts);
     });
 }
 

@@ -67,6 +67,11 @@ public:
     virtual void serverCount(std::function<void(int count)> done) { done(1); }
     // Sends `data` to the server-side listeners of the other nodes (none here).
     virtual void serverSideEmit(const QJsonArray &data) { Q_UNUSED(data); }
+    // Broadcasts to the other nodes only, usable after this adapter (and its
+    // namespace) are gone, e.g. when an answer comes after the namespace's
+    // last local socket left. Empty for the in-memory adapter.
+    using RemoteBroadcast = std::function<void(const QJsonArray &data, const BroadcastOptions &)>;
+    virtual RemoteBroadcast remoteBroadcaster() const { return {}; }
 
     // --- the in-memory part, for subclasses and callers that want this node only
     // The selected sockets of this node, in connection order.

@@ -287,6 +287,19 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		assert.deepEqual(node.serverSide[node.serverSide.length - 1], [{ from: "ours" }]);
 	});
 
+	test("/health shows the node's cluster link and traffic", async () => {
+		const res = await H.httpRequest({ port: ours1.port, path: "/health" });
+		const cluster = JSON.parse(res.text).cluster;
+		assert.equal(cluster.adapter, "redis");
+		assert.equal(cluster.linked, true);
+		assert.match(cluster.uid, /^[A-Za-z0-9_-]{20}$/);
+		assert.deepEqual(cluster.namespaces, [NSP]);
+		assert.ok(cluster.broadcastsOut > 0 && cluster.broadcastsIn > 0 && cluster.requestsIn > 0);
+		assert.equal(cluster.requestTimeouts, 0);
+		const single = await H.httpRequest({ port: ours1.port, path: "/health" });
+		assert.ok(JSON.parse(single.text).cluster.responsesOut > 0);
+	});
+
 	test("@socket.io/redis-emitter reaches our clients; an unknown namespace is ignored", async () => {
 		const { Emitter } = require("@socket.io/redis-emitter");
 		const { createClient } = require("redis");
