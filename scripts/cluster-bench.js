@@ -20,6 +20,12 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES || 200);
 const SITE = "site1.localhost";
 const ROOT = path.resolve(__dirname, "..");
 
+// CPU time (user + system, ms) a process has used so far: clock ticks of /proc/<pid>/stat.
+function cpuMs(pid) {
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+	return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime at 100 Hz
+}
+
 function app() {
 	const file = path.join(ROOT, "tests", "fixtures", "apps", "clusterops", "realtime", "handlers.js");
 	return { name: "clusterops", files: { "realtime/handlers.js": fs.readFileSync(file, "utf8") } };
@@ -53,6 +59,7 @@ async function run(label, nodes, adapter, targeted) {
 			if (++deliveries === expected) done();
 		});
 	});
+	const cpu0 = stacks.map((st) => cpuMs(st.server.pid));
 	const t0 = process.hrtime.bigint();
 	for (let n = 0; n < MESSAGES; n++) {
 		const spec = targeted ? { event: "bench", rooms: [`t${n % CLIENTS}`] } : { event: "bench" };
@@ -61,11 +68,12 @@ async function run(label, nodes, adapter, targeted) {
 	const timeout = new Promise((r) => setTimeout(() => r("timeout"), 30000));
 	const outcome = await Promise.race([finished, timeout]);
 	const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+	const cpu = stacks.map((st, i) => cpuMs(st.server.pid) - cpu0[i]);
 	for (const s of clients) s.close();
 	for (const st of stacks) await st.stop();
 	await stub.close();
 	await redis.stop();
-	const row = { label, nodes, adapter, mode: targeted ? "targeted" : "fanout", deliveries, expected, lost: expected - deliveries, duplicates, ms: Math.round(ms), perSecond: Math.round((deliveries / ms) * 1000), timedOut: outcome === "timeout" };
+	const row = { label, nodes, adapter, mode: targeted ? "targeted" : "fanout", deliveries, expected, lost: expected - deliveries, duplicates, ms: Math.round(ms), perSecond: Math.round((deliveries / ms) * 1000), cpuMs: cpu, cpuUsPerMessage: Math.round((cpu.reduce((a, b) => a + b, 0) * 1000) / MESSAGES), timedOut: outcome === "timeout" };
 	console.log(JSON.stringify(row));
 	return row;
 }
@@ -78,9 +86,10 @@ async function run(label, nodes, adapter, targeted) {
 		rows.push(await run("2 nodes, redis adapter", 2, "redis", targeted));
 	}
 	console.log(`\n${CLIENTS} clients, ${MESSAGES} messages sent one after another (each acknowledged by the sender's node)\n`);
-	console.log("| setup | mode | deliveries | lost | duplicated | time (ms) | deliveries/s |");
-	console.log("|---|---|---|---|---|---|---|");
-	for (const r of rows) console.log(`| ${r.label} | ${r.mode} | ${r.deliveries}/${r.expected} | ${r.lost} | ${r.duplicates} | ${r.ms} | ${r.perSecond} |`);
+	console.log("| setup | mode | deliveries | lost | duplicated | wall time (ms) | server CPU per node (ms) | server CPU per message, all nodes (µs) |");
+	console.log("|---|---|---|---|---|---|---|---|");
+	for (const r of rows)
+		console.log(`| ${r.label} | ${r.mode} | ${r.deliveries}/${r.expected} | ${r.lost} | ${r.duplicates} | ${r.ms} | ${r.cpuMs.join(" + ")} | ${r.cpuUsPerMessage} |`);
 	await H.cleanup();
 	process.exit(rows.some((r) => r.lost || r.duplicates) ? 1 : 0);
 })().catch((e) => {
