@@ -134,4 +134,23 @@ describe("cluster of our nodes: doc_viewers, Redis restart, a node killed", () =
 		assert.equal(await got, "hi");
 		ours1 = null; // killed
 	});
+
+	test("a wrong adapter setting stops the start with a clear message", async () => {
+		const bench = H.makeBench({ sites: [SITE], config: { redis_queue: redis.url, realtime_adapter: "redis-cluster" } });
+		const fromBench = await H.startServer(["--no-gui", "--bench", bench.dir, "--host", "127.0.0.1", "--port", "0"]).then(
+			() => assert.fail("started"),
+			(e) => e,
+		);
+		assert.match(fromBench.logs || fromBench.message, /expected local or redis, got 'redis-cluster'/);
+		const fromCli = await H.startServer(["--no-gui", "--bench", bench.dir, "--port", "0", "--adapter", "bogus"]).then(
+			() => assert.fail("started"),
+			(e) => e,
+		);
+		assert.match(fromCli.logs || fromCli.message, /--adapter: expected local or redis, got 'bogus'/);
+		const noRedis = await H.startServer(["--no-gui", "--bench", bench.dir, "--host", "127.0.0.1", "--port", "0", "--adapter", "redis", "--redis", "none"]).then(
+			() => assert.fail("started"),
+			(e) => e,
+		);
+		assert.match(noRedis.logs || noRedis.message, /--adapter redis needs a Redis server/);
+	});
 });
