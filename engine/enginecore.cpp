@@ -119,7 +119,7 @@ StartResult EngineCore::start()
         // Off by default; own listener on 127.0.0.1, read at scrape time.
         m_metrics = new MetricsServer(
             [this] {
-                return renderMetrics({m_sio, m_listener, m_frappe.get(), m_telemetry});
+                return renderMetrics({m_sio, m_listener, m_frappe.get(), m_telemetry, m_cluster});
             },
             this);
         if (!m_metrics->listen(quint16(m_config.metricsPort), &error)) {

@@ -1,5 +1,6 @@
 #include "metrics/metricscollector.h"
 
+#include "cluster/clustermetrics.h"
 #include "frappe/frappeapp.h"
 #include "metrics/promtext.h"
 #include "socketio/sioserver.h"
@@ -148,5 +149,6 @@ QByteArray renderMetrics(const MetricsSources &sources)
     if (sources.sio) writeSockets(out, *sources.sio);
     if (sources.frappe) writeRedis(out, *sources.frappe);
     if (sources.telemetry) writeTelemetry(out, *sources.telemetry);
+    if (sources.cluster) writeClusterMetrics(out, *sources.cluster);
     return out.text();
 }

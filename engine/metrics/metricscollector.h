@@ -11,12 +11,14 @@ class SioServer;
 class Listener;
 class FrappeApp;
 class Telemetry;
+class RedisCluster;
 
 struct MetricsSources {
     const SioServer *sio = nullptr;
     const Listener *listener = nullptr;
     const FrappeApp *frappe = nullptr;
     const Telemetry *telemetry = nullptr;
+    const RedisCluster *cluster = nullptr; // --adapter redis only
 };
 
 QByteArray renderMetrics(const MetricsSources &sources);

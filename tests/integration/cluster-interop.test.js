@@ -91,7 +91,7 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		stub = await H.startStub({ installedApps: ["frappe", "clusterops"] });
 		const opts = { redis, stub, sites: [SITE], apps: ["frappe", clusteropsApp()], extraArgs: ["--adapter", "redis"] };
 		ours1 = await H.startStack(opts);
-		ours2 = await H.startStack(opts);
+		ours2 = await H.startStack({ ...opts, extraArgs: [...opts.extraArgs, "--metrics-port", "0"] });
 		node = await startNodeServer(redis);
 		a = await ours1.connect(SITE, { sid: "sysa" });
 		a2 = await ours1.connect(SITE, { sid: "sysa2" });
@@ -298,6 +298,27 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		assert.equal(cluster.requestTimeouts, 0);
 		const single = await H.httpRequest({ port: ours1.port, path: "/health" });
 		assert.ok(JSON.parse(single.text).cluster.responsesOut > 0);
+	});
+
+	test("Frappe events: each node delivers to its own clients, once, never through the cluster", async () => {
+		const event = uniq("frappe_ev");
+		const got = [a, a2, b, n].map((s) => H.collectEvents(s, event));
+		const before = JSON.parse((await H.httpRequest({ port: ours1.port, path: "/health" })).text).cluster.broadcastsOut;
+		await H.emitViaRedis(redis, { event, message: { v: 1 }, room: "", site: SITE });
+		await H.waitFor(() => got[0].length && got[1].length && got[2].length, 8000);
+		await oursBarrier([a, a2, b, n]);
+		assert.deepEqual(got.map((g) => g.length), [1, 1, 1, 0], "once on each of our clients; Node's node does not read `events`");
+		const after = JSON.parse((await H.httpRequest({ port: ours1.port, path: "/health" })).text).cluster.broadcastsOut;
+		assert.equal(after - before, 1, "only the barrier was published to the cluster");
+	});
+
+	test("/metrics has the cluster's link and traffic", async () => {
+		const port = Number((await ours2.server.waitForLog(/Prometheus metrics on: http:\/\/127\.0\.0\.1:(\d+)\/metrics/, 5000))[1]);
+		const text = (await H.httpRequest({ port, path: "/metrics" })).text;
+		assert.match(text, /^frappe_realtime_cluster_up\{node="[A-Za-z0-9_-]{20}"\} 1$/m);
+		const inbound = Number(/^frappe_realtime_cluster_broadcasts_total\{direction="in"\} (\d+)$/m.exec(text)[1]);
+		assert.ok(inbound > 0, text);
+		assert.match(text, /^frappe_realtime_cluster_request_timeouts_total 0$/m);
 	});
 
 	test("@socket.io/redis-emitter reaches our clients; an unknown namespace is ignored", async () => {
