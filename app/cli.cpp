@@ -64,7 +64,9 @@ CliResult parseCommandLine(const QStringList &arguments)
         {QStringLiteral("adapter"),
          QStringLiteral("local: this node alone. redis: one of a cluster of nodes (ours or Node "
                         "socket.io with @socket.io/redis-adapter 8.x) sharing broadcasts, rooms "
-                        "and fetchSockets over Redis. Default: realtime_adapter, else local."),
+                        "and fetchSockets over Redis. redis-sharded: the same over sharded "
+                        "Pub/Sub (Redis 7; Node's createShardedAdapter with subscriptionMode "
+                        "static). Default: realtime_adapter, else local."),
          QStringLiteral("kind")},
         {QStringLiteral("adapter-redis"),
          QStringLiteral("Redis URL of the cluster with --adapter redis. Default: "
@@ -281,10 +283,12 @@ CliResult parseCommandLine(const QStringList &arguments)
     }
     if (p.isSet(QStringLiteral("adapter"))) {
         c.adapter = p.value(QStringLiteral("adapter")).trimmed();
-        if (c.adapter != QLatin1String("local") && c.adapter != QLatin1String("redis")) {
+        if (c.adapter != QLatin1String("local") && c.adapter != QLatin1String("redis") &&
+            c.adapter != QLatin1String("redis-sharded")) {
             result.status = CliResult::ExitError;
             result.message =
-                QStringLiteral("--adapter: expected local or redis, got '%1'").arg(c.adapter);
+                QStringLiteral("--adapter: expected local, redis or redis-sharded, got '%1'")
+                    .arg(c.adapter);
             return result;
         }
     }

@@ -1,7 +1,7 @@
 #include "enginecore.h"
 
+#include "cluster/clusterlink.h"
 #include "cluster/clustersetup.h"
-#include "cluster/rediscluster.h"
 #include "common/logging.h"
 #include "frappe/eventsrouter.h"
 #include "frappe/frappeapp.h"

@@ -22,7 +22,7 @@ class FrappeApp;
 class MetricsServer;
 class Telemetry;
 class MonitorControl;
-class RedisCluster;
+class ClusterLink;
 
 // I/O threads when --io-threads is not given: one per core but one, at least 1.
 int defaultIoThreads();
@@ -48,7 +48,7 @@ public:
 
     const EngineConfig &config() const { return m_config; }
     SioServer *sio() const { return m_sio; }
-    RedisCluster *cluster() const { return m_cluster; } // null unless --adapter redis
+    ClusterLink *cluster() const { return m_cluster; } // null unless --adapter redis*
     FrappeApp *frappe() const { return m_frappe.get(); }
     Listener *listener() const { return m_listener; }
     // Created with the core, so the application layer can be handed it in
@@ -84,5 +84,5 @@ private:
     MetricsServer *m_metrics = nullptr;  // child; only with --metrics-port
     Telemetry *m_telemetry = nullptr;    // child: moves to the engine thread with us
     MonitorControl *m_control = nullptr; // child, made in start()
-    RedisCluster *m_cluster = nullptr;   // child; only with --adapter redis
+    ClusterLink *m_cluster = nullptr;    // child; only with --adapter redis*
 };

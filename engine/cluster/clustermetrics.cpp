@@ -1,15 +1,14 @@
 #include "cluster/clustermetrics.h"
 
-#include "cluster/rediscluster.h"
+#include "cluster/clusterlink.h"
 #include "metrics/promtext.h"
 
-void writeClusterMetrics(PromText &out, const RedisCluster &cluster)
+void writeClusterMetrics(PromText &out, const ClusterLink &cluster)
 {
     const ClusterCounters &c = cluster.counters();
     out.family("frappe_realtime_cluster_up", "gauge",
                "1 while the cluster's Redis subscription is up (--adapter redis).");
-    out.sample("frappe_realtime_cluster_up",
-               cluster.subscriberState() == RedisSubscriber::State::Subscribed ? 1.0 : 0.0,
+    out.sample("frappe_realtime_cluster_up", cluster.linked() ? 1.0 : 0.0,
                {{"node", cluster.uid()}});
     out.family("frappe_realtime_cluster_broadcasts_total", "counter",
                "Adapter broadcasts published by this node (out) and received from others (in).");

@@ -1,8 +1,8 @@
 // The cluster's part of /metrics: link state, adapter traffic in and out,
-// request timeouts and latency. Engine thread (reads RedisCluster).
+// request timeouts and latency. Engine thread (reads the ClusterLink).
 #pragma once
 
 class PromText;
-class RedisCluster;
+class ClusterLink;
 
-void writeClusterMetrics(PromText &out, const RedisCluster &cluster);
+void writeClusterMetrics(PromText &out, const ClusterLink &cluster);

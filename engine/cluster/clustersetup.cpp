@@ -1,19 +1,21 @@
 #include "cluster/clustersetup.h"
 
 #include "cluster/rediscluster.h"
+#include "cluster/shardedcluster.h"
 #include "common/logging.h"
 #include "engineconfig.h"
 #include "protocol/siopacket.h"
 #include "socketio/sioserver.h"
 
-RedisCluster *startCluster(const EngineConfig &config, SioServer *sio, QObject *parent,
-                           QString *error)
+ClusterLink *startCluster(const EngineConfig &config, SioServer *sio, QObject *parent,
+                          QString *error)
 {
     error->clear();
     if (config.adapter == QLatin1String("local")) return nullptr;
-    if (config.adapter != QLatin1String("redis")) {
-        *error = QStringLiteral("adapter (realtime_adapter / --adapter): expected local or redis, "
-                                "got '%1'")
+    const bool sharded = config.adapter == QLatin1String("redis-sharded");
+    if (config.adapter != QLatin1String("redis") && !sharded) {
+        *error = QStringLiteral("adapter (realtime_adapter / --adapter): expected local, redis or "
+                                "redis-sharded, got '%1'")
                      .arg(config.adapter);
         return nullptr;
     }
@@ -37,7 +39,9 @@ RedisCluster *startCluster(const EngineConfig &config, SioServer *sio, QObject *
     settings.endpoint = *endpoint;
     settings.prefix = config.adapterKey.toUtf8();
     settings.requestsTimeoutMs = config.adapterRequestsTimeoutMs;
-    auto *cluster = new RedisCluster(settings, parent);
+    ClusterLink *cluster = sharded
+                               ? static_cast<ClusterLink *>(new ShardedCluster(settings, parent))
+                               : new RedisCluster(settings, parent);
     // Frappe registers no server-side listeners (nor does its Node server);
     // what other nodes send is logged so it is seen, never silently dropped.
     cluster->onServerSideEmit = [](const QString &nsp, const QJsonArray &data,

@@ -6,10 +6,10 @@
 
 struct EngineConfig;
 class QObject;
-class RedisCluster;
+class ClusterLink;
 class SioServer;
 
 // nullptr with an empty *error when the config asks for no cluster; nullptr
 // with *error set when it asks for one that cannot be made.
-RedisCluster *startCluster(const EngineConfig &config, SioServer *sio, QObject *parent,
-                           QString *error);
+ClusterLink *startCluster(const EngineConfig &config, SioServer *sio, QObject *parent,
+                          QString *error);

@@ -22,7 +22,7 @@ QByteArray globEscaped(const QByteArray &text)
 } // namespace
 
 RedisCluster::RedisCluster(ClusterSettings settings, QObject *parent)
-    : QObject(parent), m_settings(std::move(settings)), m_uid(randomid::string()),
+    : ClusterLink(parent), m_settings(std::move(settings)), m_uid(randomid::string()),
       m_sub(m_settings.endpoint, this), m_pub(m_settings.endpoint, this)
 {
     connect(&m_sub, &RedisSubscriber::message, this, &RedisCluster::onMessage);

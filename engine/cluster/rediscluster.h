@@ -17,6 +17,7 @@
 #pragma once
 
 #include "cluster/adaptermessage.h"
+#include "cluster/clusterlink.h"
 #include "redis/rediscommandclient.h"
 #include "redis/redisendpoint.h"
 #include "redis/redissubscriber.h"
@@ -33,45 +34,21 @@
 class RedisAdapter;
 class SioServer;
 
-struct ClusterSettings {
-    RedisEndpoint endpoint;
-    QByteArray prefix = "socket.io"; // the adapter's `key`
-    int requestsTimeoutMs = 5000;    // allRooms, fetchSockets (as Node's requestsTimeout)
-};
-
-// Counters any thread may read (monitor, /metrics).
-struct ClusterCounters {
-    std::atomic<quint64> broadcastsOut{0};
-    std::atomic<quint64> broadcastsIn{0};
-    std::atomic<quint64> requestsOut{0};
-    std::atomic<quint64> requestsIn{0};
-    std::atomic<quint64> responsesOut{0};
-    std::atomic<quint64> requestTimeouts{0};
-    std::atomic<quint64> publishFailures{0};
-    std::atomic<quint64> malformed{0};
-    std::atomic<quint64> lastRequestMs{0}; // latency of the last completed request
-};
-
-class RedisCluster : public QObject {
+class RedisCluster : public ClusterLink {
     Q_OBJECT
 public:
     RedisCluster(ClusterSettings settings, QObject *parent = nullptr);
     ~RedisCluster() override;
 
-    void start();
-    void stop();
+    void start() override;
+    void stop() override;
 
-    const QString &uid() const { return m_uid; }
+    const QString &uid() const override { return m_uid; }
     const ClusterSettings &settings() const { return m_settings; }
-    const ClusterCounters &counters() const { return m_counters; }
-    RedisSubscriber::State subscriberState() const { return m_sub.state(); }
-    // For /health: uid, Redis, link state, namespaces served, traffic counters.
-    QJsonObject describe() const;
-    // For SioServer::setAdapterFactory.
-    std::function<std::unique_ptr<SioAdapter>(SioNamespace *)> adapterFactory();
-    // Called by app code for server-side emits from other nodes: (namespace, [event, ...args]).
-    std::function<void(const QString &nsp, const QJsonArray &data, const QString &fromUid)>
-        onServerSideEmit;
+    const ClusterCounters &counters() const override { return m_counters; }
+    bool linked() const override { return m_sub.state() == RedisSubscriber::State::Subscribed; }
+    QJsonObject describe() const override;
+    std::function<std::unique_ptr<SioAdapter>(SioNamespace *)> adapterFactory() override;
 
     // --- for RedisAdapter
     void attach(RedisAdapter *adapter);

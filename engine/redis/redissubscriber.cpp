@@ -92,6 +92,23 @@ void RedisSubscriber::punsubscribe(const QByteArray &pattern)
         m_connection.write(encodeRedisCommand({QByteArrayLiteral("PUNSUBSCRIBE"), pattern}));
 }
 
+void RedisSubscriber::ssubscribe(const QByteArray &channel)
+{
+    if (m_shardChannels.contains(channel)) return;
+    m_shardChannels.append(channel);
+    if (!m_connection.isReady()) return;
+    m_connection.write(encodeRedisCommand({QByteArrayLiteral("SSUBSCRIBE"), channel}));
+    ++m_pendingSubscribes;
+    armReplyDeadline(m_connectTimeoutMs);
+}
+
+void RedisSubscriber::sunsubscribe(const QByteArray &channel)
+{
+    if (!m_shardChannels.removeOne(channel)) return;
+    if (m_connection.isReady())
+        m_connection.write(encodeRedisCommand({QByteArrayLiteral("SUNSUBSCRIBE"), channel}));
+}
+
 void RedisSubscriber::start()
 {
     if (m_state != State::Stopped) return;
@@ -122,7 +139,7 @@ void RedisSubscriber::connectNow()
 void RedisSubscriber::onReady()
 {
     if (m_pingIntervalMs > 0) m_pingTimer.start(m_pingIntervalMs);
-    if (m_channels.isEmpty() && m_patterns.isEmpty()) {
+    if (m_channels.isEmpty() && m_patterns.isEmpty() && m_shardChannels.isEmpty()) {
         becomeSubscribed();
         return;
     }
@@ -137,8 +154,11 @@ void RedisSubscriber::onReady()
         argv.append(m_patterns);
         commands += encodeRedisCommand(argv);
     }
+    // One SSUBSCRIBE per channel: a single one may only name channels of one slot.
+    for (const QByteArray &channel : std::as_const(m_shardChannels))
+        commands += encodeRedisCommand({QByteArrayLiteral("SSUBSCRIBE"), channel});
     m_connection.write(commands);
-    m_pendingSubscribes = int(m_channels.size() + m_patterns.size());
+    m_pendingSubscribes = int(m_channels.size() + m_patterns.size() + m_shardChannels.size());
     armReplyDeadline(m_connectTimeoutMs);
 }
 
@@ -148,7 +168,7 @@ void RedisSubscriber::onReply(const RedisValue &reply)
     if (reply.isArray() && reply.elements.size() >= 2) {
         const RedisValue &kind = reply.elements.at(0);
         // "message" first: it is the hot path, everything else happens once per connect.
-        if (reply.elements.size() == 3 && isKind(kind, "message")) {
+        if (reply.elements.size() == 3 && (isKind(kind, "message") || isKind(kind, "smessage"))) {
             ++m_messagesReceived;
             Q_EMIT message(reply.elements.at(1).string, reply.elements.at(2).string);
             return;
@@ -158,7 +178,7 @@ void RedisSubscriber::onReply(const RedisValue &reply)
             Q_EMIT message(reply.elements.at(2).string, reply.elements.at(3).string);
             return;
         }
-        if (isKind(kind, "subscribe") || isKind(kind, "psubscribe")) {
+        if (isKind(kind, "subscribe") || isKind(kind, "psubscribe") || isKind(kind, "ssubscribe")) {
             onSubscribeConfirmed();
             return;
         }
@@ -234,7 +254,7 @@ void RedisSubscriber::becomeSubscribed()
     m_backoff.reset();
     m_lastLoggedError.clear();
     QString detail = QStringLiteral("connected to %1").arg(m_endpoint.display());
-    if (!m_channels.isEmpty() || !m_patterns.isEmpty())
+    if (!m_channels.isEmpty() || !m_patterns.isEmpty() || !m_shardChannels.isEmpty())
         detail += QStringLiteral(", subscribed to %1").arg(channelList());
     if (m_lostSubscribedLink) {
         ++m_reconnects;
@@ -301,5 +321,7 @@ QString RedisSubscriber::channelList() const
         names << QString::fromUtf8(c);
     for (const QByteArray &p : m_patterns)
         names << QString::fromUtf8(p);
+    for (const QByteArray &c : m_shardChannels)
+        names << QStringLiteral("%1 (sharded)").arg(QString::fromUtf8(c));
     return names.join(QStringLiteral(", "));
 }

@@ -40,6 +40,10 @@ public:
     void unsubscribe(const QByteArray &channel);
     void punsubscribe(const QByteArray &pattern);
     QList<QByteArray> patterns() const { return m_patterns; }
+    // Sharded Pub/Sub (Redis >= 7): SSUBSCRIBE / SUNSUBSCRIBE; messages come as message().
+    void ssubscribe(const QByteArray &channel);
+    void sunsubscribe(const QByteArray &channel);
+    QList<QByteArray> shardChannels() const { return m_shardChannels; }
     void start();
     void stop();
 
@@ -87,6 +91,7 @@ private:
     QTimer m_replyDeadline;
     QList<QByteArray> m_channels;
     QList<QByteArray> m_patterns;
+    QList<QByteArray> m_shardChannels;
 
     State m_state = State::Stopped;
     QString m_lastError;

@@ -141,12 +141,12 @@ describe("cluster of our nodes: doc_viewers, Redis restart, a node killed", () =
 			() => assert.fail("started"),
 			(e) => e,
 		);
-		assert.match(fromBench.logs || fromBench.message, /expected local or redis, got 'redis-cluster'/);
+		assert.match(fromBench.logs || fromBench.message, /expected local, redis or redis-sharded, got 'redis-cluster'/);
 		const fromCli = await H.startServer(["--no-gui", "--bench", bench.dir, "--port", "0", "--adapter", "bogus"]).then(
 			() => assert.fail("started"),
 			(e) => e,
 		);
-		assert.match(fromCli.logs || fromCli.message, /--adapter: expected local or redis, got 'bogus'/);
+		assert.match(fromCli.logs || fromCli.message, /--adapter: expected local, redis or redis-sharded, got 'bogus'/);
 		const noRedis = await H.startServer(["--no-gui", "--bench", bench.dir, "--host", "127.0.0.1", "--port", "0", "--adapter", "redis", "--redis", "none"]).then(
 			() => assert.fail("started"),
 			(e) => e,
