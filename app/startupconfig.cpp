@@ -111,6 +111,12 @@ QString resolveStartupConfig(AppOptions &options)
             const EngineConfig fromCli = c;
             applyBenchConfig(bench, c);
             restoreCliLimits(options, fromCli, c);
+            // Cluster settings (issue 15): the command line beats the bench.
+            for (const auto &[option, field] :
+                 {std::pair{"adapter", &EngineConfig::adapter},
+                  std::pair{"adapter-redis", &EngineConfig::adapterRedisUrl},
+                  std::pair{"adapter-key", &EngineConfig::adapterKey}})
+                if (options.givenOptions.contains(QLatin1String(option))) c.*field = fromCli.*field;
             options.benchFound = true;
             qCInfo(lcConfig).noquote()
                 << "mode: bench" << bench.benchDir << "- sites:"

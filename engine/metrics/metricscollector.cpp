@@ -1,5 +1,6 @@
 #include "metrics/metricscollector.h"
 
+#include "metrics/clustermetrics.h"
 #include "frappe/frappeapp.h"
 #include "metrics/promtext.h"
 #include "socketio/sioserver.h"
@@ -184,5 +185,6 @@ QByteArray renderMetrics(const MetricsSources &sources)
     if (sources.sio) writeSockets(out, *sources.sio);
     if (sources.frappe) writeRedis(out, *sources.frappe);
     if (sources.telemetry) writeTelemetry(out, *sources.telemetry);
+    if (sources.cluster) writeClusterMetrics(out, *sources.cluster);
     return out.text();
 }

@@ -6,8 +6,11 @@
 #include "socketio/siosocket.h"
 
 SioNamespace::SioNamespace(SioServer *server, QString name, NamespaceHandler *handler)
-    : m_server(server), m_name(std::move(name)), m_handler(handler)
+    : m_server(server), m_name(std::move(name)), m_handler(handler),
+      m_adapter(server->makeAdapter(this))
 {}
+
+SioNamespace::~SioNamespace() = default;
 
 void SioNamespace::add(SioSocket *socket)
 {

@@ -26,6 +26,11 @@ SioServer::~SioServer()
     qDeleteAll(m_namespaces);
 }
 
+std::unique_ptr<SioAdapter> SioServer::makeAdapter(SioNamespace *nsp) const
+{
+    return m_adapterFactory ? m_adapterFactory(nsp) : std::make_unique<SioAdapter>(nsp);
+}
+
 QString SioServer::newSocketId() const
 {
     return randomid::string();
