@@ -265,10 +265,11 @@ void AppHandlers::dispatch(SioSocket *socket, const QString &event, const QJsonA
         runtime->dispatch(socket, event, args, attachments, ackToken);
 }
 
-void AppHandlers::answerAck(int token, const QJsonArray &args, const QList<QByteArray> &attachments)
+void AppHandlers::answerAck(int token, const QByteArray &argsArrayJson,
+                            const QList<QByteArray> &attachments)
 {
     const PendingAck pending = m_acks.take(token);
-    if (pending.sender) pending.sender(args, attachments);
+    if (pending.sender) pending.sender.sendJson(argsArrayJson, attachments);
 }
 
 void AppHandlers::scheduleDisconnect(const QString &id, bool closeTransport)

@@ -11,6 +11,7 @@
 #include "scripting/sitewebaccess.h"
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
+#include "json/jsonrelay.h"
 
 #include <QFile>
 #include <QJSValueIterator>
@@ -480,6 +481,17 @@ QJsonArray AppRuntime::argsFromJson(const QString &json) const
     return QJsonDocument::fromJson(json.toUtf8()).array();
 }
 
+QByteArray AppRuntime::argsText(const QString &json) const
+{
+    // The prelude's JSON.stringify wrote it: relayed unchanged, it keeps the
+    // handler's key order and number format, as Node sends them. The relay
+    // also proves it is one JSON array, so nothing else reaches the packet.
+    QByteArray out;
+    if (jsonrelay::relay(json.toUtf8(), &out) == jsonrelay::Status::Ok && out.startsWith('['))
+        return out;
+    return sio::toJson(argsFromJson(json));
+}
+
 QJSValue AppRuntime::attachmentsToJs(const QList<QByteArray> &attachments)
 {
     QJSValue list = m_engine.newArray(uint(attachments.size()));
@@ -516,7 +528,7 @@ void AppRuntime::emitTo(const QString &id, const QString &event, const QString &
                            QStringLiteral("ack callback"), true);
         };
     }
-    s->emitEvent(event, argsFromJson(json), attachmentsFromJs(attachments), std::move(callback));
+    s->emitEventJson(event, argsText(json), attachmentsFromJs(attachments), std::move(callback));
 }
 
 int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
@@ -529,7 +541,7 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
     }
     SioNamespace *ns = m_owner->namespaceByName(nsp);
     if (!ns) return 0;
-    const QJsonArray args = argsFromJson(json);
+    const QByteArray args = argsText(json);
     const QList<QByteArray> atts = attachmentsFromJs(attachments);
     const SioSocket *except = exceptId.isEmpty() ? nullptr : ns->socket(exceptId);
     const bool idRooms = std::any_of(rooms.begin(), rooms.end(),
@@ -537,10 +549,7 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
     if (atts.isEmpty() && exceptRooms.isEmpty() && !idRooms) {
         sio::Packet packet;
         packet.nsp = nsp;
-        QJsonArray data{event};
-        for (const auto &a : args)
-            data.append(a);
-        packet.data = data;
+        packet.dataJson = sio::eventDataJson(event, args);
         return ns->broadcast(sio::encode(packet), rooms, except);
     }
     // Binary payloads, except() and socket-id rooms: pick the recipients here.
@@ -561,7 +570,7 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
     int sent = 0;
     for (SioSocket *s : ns->sockets()) {
         if (!targets.contains(s) || excluded.contains(s) || s == except) continue;
-        s->emitEvent(event, args, atts);
+        s->emitEventJson(event, args, atts);
         ++sent;
     }
     return sent;
@@ -569,7 +578,7 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
 
 void AppRuntime::sendAck(int token, const QString &json, const QJSValue &attachments)
 {
-    m_owner->answerAck(token, argsFromJson(json), attachmentsFromJs(attachments));
+    m_owner->answerAck(token, argsText(json), attachmentsFromJs(attachments));
 }
 
 void AppRuntime::hasPermission(const QString &id, const QString &doctype, const QString &docname,

@@ -45,6 +45,22 @@ void SioSocket::emitEvent(const QString &event, const QJsonArray &args,
     m_server->sendPacket(this, packet);
 }
 
+void SioSocket::emitEventJson(const QString &event, const QByteArray &argsArrayJson,
+                              const QList<QByteArray> &attachments, AckCallback ack)
+{
+    sio::Packet packet;
+    packet.type = sio::PacketType::Event;
+    packet.nsp = m_nspName;
+    packet.dataJson = sio::eventDataJson(event, argsArrayJson);
+    packet.attachments = attachments;
+    if (ack) {
+        packet.ackId = m_nextAckId++;
+        m_acks.insert(*packet.ackId, std::move(ack));
+    }
+    ++eventsOut;
+    m_server->sendPacket(this, packet);
+}
+
 void SioSocket::sendEncoded(const QByteArray &sioText)
 {
     OutPacket packet;

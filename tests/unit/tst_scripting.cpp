@@ -202,6 +202,7 @@ public:
         for (const OutPacket &out : std::exchange(m_session->queue, {})) {
             sio::Packet p;
             QString error;
+            if (!out.binary) m_raw.append(out.text.mid(1));
             const auto status = out.binary ? m_decoder.addAttachment(out.text, p, error)
                                            : m_decoder.decodeText(out.text.mid(1), p, error);
             if (status == sio::Decoder::Status::Complete) m_received.append(p);
@@ -230,6 +231,8 @@ public:
         }
         return std::nullopt;
     }
+    // The Socket.IO text of every packet taken so far, as it was on the wire.
+    const QList<QByteArray> &rawTexts() const { return m_raw; }
     bool receivedNothingNamed(const QString &event, int waitMs = 300)
     {
         return !waitFor(event, waitMs).has_value();
@@ -241,6 +244,7 @@ private:
     sio::Decoder m_decoder;
     QList<sio::Packet> m_received;
     QList<sio::Packet> m_kept;
+    QList<QByteArray> m_raw;
 };
 
 QJsonObject firstArg(const std::optional<sio::Packet> &p)
@@ -278,6 +282,7 @@ private Q_SLOTS:
     void severalAppsHandleOneEvent();
     void viewersAndTyping();
     void acksBothWays();
+    void emitsAndAcksKeepNodeKeyOrderAndNumbers();
     void frappeRequestAndPermission();
     void asyncListener();
     void modernLibraryFunctions();
@@ -455,6 +460,23 @@ void TestScripting::acksBothWays()
     auto answered = c->waitFor(QStringLiteral("client_answered"));
     QVERIFY(answered);
     QCOMPARE(firstArg(answered).value(QStringLiteral("answer")).toString(), QStringLiteral("yes"));
+}
+
+void TestScripting::emitsAndAcksKeepNodeKeyOrderAndNumbers()
+{
+    // What JSON.stringify wrote in the handler goes out byte for byte: no
+    // re-encode that sorts keys or writes 1e-07.
+    Client *c = client(QStringLiteral("a@example.com"), {QStringLiteral("meetsuite")});
+    c->emitEvent(QStringLiteral("shape"), {}, 9);
+    QVERIFY(c->waitFor(QStringLiteral("shaped")));
+    QVERIFY(c->waitFor(QStringLiteral("shaped_room")));
+    QVERIFY(c->waitFor(QStringLiteral("ack:9")));
+    const QByteArray shaped = R"({"2":"two","10":"ten","zeta":1,"alpha":1e-7,"mid":[0.5,1e+21,0]})";
+    const QList<QByteArray> &raw = c->rawTexts();
+    const QByteArray all = raw.join('\n');
+    QVERIFY2(raw.contains("2/site.test,[\"shaped\"," + shaped + "]"), all.constData());
+    QVERIFY2(raw.contains("2/site.test,[\"shaped_room\"," + shaped + "]"), all.constData());
+    QVERIFY2(raw.contains("3/site.test,9[" + shaped + "]"), all.constData());
 }
 
 void TestScripting::frappeRequestAndPermission()
