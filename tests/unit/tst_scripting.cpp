@@ -322,6 +322,19 @@ void TestScripting::initTestCase()
     QVERIFY(!fixtures.isEmpty());
     QVERIFY(m_bench.isValid());
     QVERIFY(copyTree(QDir(fixtures).absolutePath(), m_bench.path() + QStringLiteral("/apps")));
+
+    // Loadable files outside the sandboxed app, reachable by a relative path,
+    // a file symlink and a folder symlink inside it: each would run and mark
+    // global.__escaped if confinement broke (see the fixture's handlers.js).
+    const QString apps = m_bench.path() + QStringLiteral("/apps");
+    QFile target(apps + QStringLiteral("/escape_target.js"));
+    QVERIFY(target.open(QIODevice::WriteOnly));
+    target.write("global.__escaped = (global.__escaped || 0) + 1;\n"
+                 "module.exports = { loaded: true };\n");
+    target.close();
+    QVERIFY(QFile::link(target.fileName(), apps + QStringLiteral("/sandboxed/lib/escape.js")));
+    QVERIFY(QFile::link(apps + QStringLiteral("/meetsuite/realtime/lib"),
+                        apps + QStringLiteral("/sandboxed/linkdir")));
 }
 
 void TestScripting::init()
@@ -606,10 +619,25 @@ void TestScripting::sandbox()
         results.insert(r.toObject().value(QStringLiteral("what")).toString(), r.toObject());
     QCOMPARE(results.value(QStringLiteral("inside")).value(QStringLiteral("value")).toString(),
              QStringLiteral("inside"));
-    for (const char *what : {"outside", "absolute", "fs", "npm", "redis"}) {
+    for (const char *what : {"outside", "absolute", "fs", "npm", "redis", "outside_file",
+                             "symlink_file", "symlink_dir"}) {
         const QJsonObject r = results.value(QLatin1String(what));
-        QVERIFY2(!r.value(QStringLiteral("ok")).toBool(), what);
+        QVERIFY2(!r.isEmpty() && !r.value(QStringLiteral("ok")).toBool(), what);
     }
+    // Confinement itself, not just some error: the planted files exist and
+    // would load, but the resolver refuses them for where they are...
+    for (const char *what : {"outside_file", "symlink_file", "symlink_dir"}) {
+        const QString error =
+            results.value(QLatin1String(what)).value(QStringLiteral("error")).toString();
+        QVERIFY2(error.contains(QStringLiteral("outside the app folder")), qPrintable(error));
+    }
+    // ...and none of them ran, while the same mark from a file inside the app
+    // folder is seen (positive control).
+    QCOMPARE(results.value(QStringLiteral("marker")).value(QStringLiteral("value")).toBool(), true);
+    const QJsonObject marks =
+        results.value(QStringLiteral("marks")).value(QStringLiteral("value")).toObject();
+    QCOMPARE(marks.value(QStringLiteral("marker")).toInt(), 1);
+    QCOMPARE(marks.value(QStringLiteral("escaped")).toInt(), 0);
     QVERIFY(results.value(QStringLiteral("outside"))
                 .value(QStringLiteral("error"))
                 .toString()
