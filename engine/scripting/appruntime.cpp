@@ -12,6 +12,7 @@
 #include "scripting/sitewebaccess.h"
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
+#include "json/jsonrelay.h"
 
 #include <QFile>
 #include <QJSValueIterator>
@@ -482,6 +483,17 @@ QJsonArray AppRuntime::argsFromJson(const QString &json) const
     return QJsonDocument::fromJson(json.toUtf8()).array();
 }
 
+QByteArray AppRuntime::argsText(const QString &json) const
+{
+    // The prelude's JSON.stringify wrote it: relayed unchanged, it keeps the
+    // handler's key order and number format, as Node sends them. The relay
+    // also proves it is one JSON array, so nothing else reaches the packet.
+    QByteArray out;
+    if (jsonrelay::relay(json.toUtf8(), &out) == jsonrelay::Status::Ok && out.startsWith('['))
+        return out;
+    return sio::toJson(argsFromJson(json));
+}
+
 QJSValue AppRuntime::attachmentsToJs(const QList<QByteArray> &attachments)
 {
     QJSValue list = m_engine.newArray(uint(attachments.size()));
@@ -518,7 +530,7 @@ void AppRuntime::emitTo(const QString &id, const QString &event, const QString &
                            QStringLiteral("ack callback"), true);
         };
     }
-    s->emitEvent(event, argsFromJson(json), attachmentsFromJs(attachments), std::move(callback));
+    s->emitEventJson(event, argsText(json), attachmentsFromJs(attachments), std::move(callback));
 }
 
 int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
@@ -531,14 +543,19 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
     }
     SioNamespace *ns = m_owner->namespaceByName(nsp);
     if (!ns) return 0;
-    QJsonArray data{event};
-    for (const auto &a : argsFromJson(json))
-        data.append(a);
     // Socket ids are rooms too (every socket is in its own), so except(id)
     // and to(id) need nothing special; the adapter reaches the other nodes.
     BroadcastOptions opts{rooms, exceptRooms, {}};
     if (!exceptId.isEmpty()) opts.except.append(exceptId);
-    return ns->adapter()->broadcast(data, attachmentsFromJs(attachments), opts);
+    const QList<QByteArray> atts = attachmentsFromJs(attachments);
+    const QByteArray args = argsText(json);
+    // On one node the handler's JSON goes out as it wrote it (key order,
+    // number format); a cluster adapter needs the values for msgpack.
+    if (ns->adapter()->isLocalOnly() && atts.isEmpty())
+        return ns->adapter()->localBroadcastJson(sio::eventDataJson(event, args), {}, opts);
+    const auto parsed = sio::parseJson(sio::eventDataJson(event, args));
+    if (!parsed || !parsed->isArray()) return 0;
+    return ns->adapter()->broadcast(parsed->toArray(), atts, opts);
 }
 
 void AppRuntime::fetchSockets(const QString &nsp, const QStringList &rooms,
@@ -606,7 +623,7 @@ void AppRuntime::serverSideEmit(const QString &nsp, const QString &json)
 
 void AppRuntime::sendAck(int token, const QString &json, const QJSValue &attachments)
 {
-    m_owner->answerAck(token, argsFromJson(json), attachmentsFromJs(attachments));
+    m_owner->answerAck(token, argsText(json), attachmentsFromJs(attachments));
 }
 
 void AppRuntime::hasPermission(const QString &id, const QString &doctype, const QString &docname,

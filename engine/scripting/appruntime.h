@@ -120,6 +120,8 @@ private:
     QJSValue attachmentsToJs(const QList<QByteArray> &attachments);
     QList<QByteArray> attachmentsFromJs(const QJSValue &list) const;
     QJsonArray argsFromJson(const QString &json) const;
+    // The arguments the prelude stringified, as one JSON array text to send.
+    QByteArray argsText(const QString &json) const;
     SioSocket *socket(const QString &id) const;
 
     AppHandlers *m_owner;

@@ -120,9 +120,15 @@ int SioNamespace::sendKept(sio::Packet packet, const QList<SioSocket *> &recipie
     quint64 seq = 0;
     if (m_recovery) {
         seq = m_recovery->reserve();
-        QJsonArray data = packet.data.toArray();
-        data.append(QString::fromLatin1(m_recovery->offsetOf(seq)));
-        packet.data = data;
+        const QString offset = QString::fromLatin1(m_recovery->offsetOf(seq));
+        if (!packet.dataJson.isEmpty()) { // a JSON array text: the offset goes before its ']'
+            packet.dataJson.chop(1);
+            packet.dataJson.append(',').append(sio::toJson(offset)).append(']');
+        } else {
+            QJsonArray data = packet.data.toArray();
+            data.append(offset);
+            packet.data = data;
+        }
     }
     const QByteArray text = sio::encode(packet);
     if (m_recovery)
