@@ -1,6 +1,5 @@
 #include "frappe/authmiddleware.h"
 
-#include "common/credentialmask.h"
 #include "common/logging.h"
 #include "frappe/cookies.h"
 #include "frappe/frappewebclient.h"
