@@ -188,8 +188,9 @@ CliResult parseCommandLine(const QStringList &arguments)
              .arg(d.authTimeoutMs),
          QStringLiteral("ms")},
         {QStringLiteral("auth-url"),
-         QStringLiteral("Send auth and permission calls to this base URL (e.g. "
-                        "http://127.0.0.1:8000) instead of the client's Origin. Default: none."),
+         QStringLiteral("Send auth and permission calls (with the user's cookie or token and "
+                        "the socket secret) to this base URL. Default: webserver_host, else "
+                        "http://127.0.0.1:<webserver_port, 8000>; never the client's Origin."),
          QStringLiteral("url")},
         {QStringLiteral("permission-api"),
          QStringLiteral("has_permission (v16) or legacy (v15 can_subscribe_*). Default: "
