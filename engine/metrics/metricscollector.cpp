@@ -1,7 +1,7 @@
 #include "metrics/metricscollector.h"
 
-#include "metrics/clustermetrics.h"
 #include "frappe/frappeapp.h"
+#include "metrics/clustermetrics.h"
 #include "metrics/promtext.h"
 #include "socketio/sioserver.h"
 #include "telemetry/telemetry.h"

@@ -145,10 +145,10 @@ void SioServer::reportRecovery(const QString &nsp, SioSocket *socket, bool recov
     // and /metrics count these per site.
     if (recovered)
         qCDebug(lcSio).noquote() << "socket" << socket->id() << "of" << nsp << "recovered its"
-                                << "session:" << replayed << "missed events replayed";
+                                 << "session:" << replayed << "missed events replayed";
     else
         qCDebug(lcSio).noquote() << "no recovery on" << nsp << "(" + failure + ")"
-                                << (socket ? "- new socket " + socket->id() : QString());
+                                 << (socket ? "- new socket " + socket->id() : QString());
     if (m_observer) m_observer->recoveryAttempted(nsp, socket, recovered, failure, replayed);
 }
 
