@@ -1,5 +1,7 @@
 #include "startupconfig.h"
 
+#include "admincli.h"
+
 #include "common/logging.h"
 #include "frappe/benchconfig.h"
 #include "redis/redisendpoint.h"
@@ -90,6 +92,7 @@ QString resolveStartupConfig(AppOptions &options)
             const EngineConfig fromCli = c;
             applyBenchConfig(bench, c);
             restoreCliLimits(options, fromCli, c);
+            restoreCliAdmin(options.givenOptions, fromCli.admin, c.admin);
             options.benchFound = true;
             qCInfo(lcConfig).noquote()
                 << "mode: bench" << bench.benchDir << "- sites:"

@@ -3,6 +3,8 @@
 // engine never reads files or QSettings itself. Thread-agnostic value type.
 #pragma once
 
+#include "admin/adminconfig.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -77,4 +79,7 @@ struct EngineConfig {
     QString redisUrl;
     int redisReconnectMinMs = 100;
     int redisReconnectMaxMs = 5000;
+
+    // --- socket.io Admin UI namespace (--admin, bench key realtime_admin; issue 17)
+    AdminConfig admin;
 };

@@ -22,6 +22,8 @@ class FrappeApp;
 class MetricsServer;
 class Telemetry;
 class MonitorControl;
+class AdminNamespace;
+class AdminObserverTee;
 
 // I/O threads when --io-threads is not given: one per core but one, at least 1.
 int defaultIoThreads();
@@ -70,6 +72,8 @@ Q_SIGNALS:
 private:
     void respondHealth(Connection *connection, const HttpRequest &request);
     void connectFrappeTelemetry();
+    // Sets up the admin namespace; an error when its settings are unusable.
+    QString startAdmin();
 
     EngineConfig m_config;
     Listener *m_listener = nullptr;
@@ -82,4 +86,8 @@ private:
     MetricsServer *m_metrics = nullptr;  // child; only with --metrics-port
     Telemetry *m_telemetry = nullptr;    // child: moves to the engine thread with us
     MonitorControl *m_control = nullptr; // child, made in start()
+    // Admin UI namespace (--admin): child, made in start(); the tee feeds it
+    // the socket/room/event mirror in development mode.
+    AdminNamespace *m_admin = nullptr;
+    std::unique_ptr<AdminObserverTee> m_adminTee;
 };

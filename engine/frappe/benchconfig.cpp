@@ -1,5 +1,6 @@
 #include "frappe/benchconfig.h"
 
+#include "admin/adminbenchkey.h"
 #include "common/logging.h"
 #include "engineconfig.h"
 
@@ -333,4 +334,6 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
         qCWarning(lcConfig) << "realtime_allowed_origins: expected a list of origins, ignoring"
                             << origins;
     }
+    // The Admin UI namespace (issue 17).
+    applyAdminBenchKey(bench.merged, cfg.admin);
 }

@@ -67,6 +67,10 @@ public:
     // Traced sockets only: each Engine.IO text packet sent ('4' + Socket.IO
     // text), broadcast deliveries included; binary attachments follow it.
     virtual void tracedServerPacket(SioSocket *, const QByteArray &) {}
+    // Room membership changes (the Admin UI's room_joined/room_left). On a
+    // disconnect, roomLeft comes for each room before socketDisconnected.
+    virtual void roomJoined(SioSocket *, const QString &) {}
+    virtual void roomLeft(SioSocket *, const QString &) {}
 };
 
 class SioServer : public QObject, public EioSessionHandler {
@@ -80,7 +84,9 @@ public:
     EioServer *eio() const { return m_eio; }
     // Returns the handler for a namespace name, or nullptr ("Invalid namespace").
     void setNamespaceResolver(NamespaceResolver resolver) { m_resolver = std::move(resolver); }
+    const NamespaceResolver &namespaceResolver() const { return m_resolver; }
     void setObserver(SioObserver *observer) { m_observer = observer; }
+    SioObserver *observer() const { return m_observer; }
 
     SioNamespace *findNamespace(const QString &name) const { return m_namespaces.value(name); }
     QList<SioNamespace *> namespaces() const { return m_namespaces.values(); }
