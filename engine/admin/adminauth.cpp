@@ -113,7 +113,11 @@ void AdminAuth::check(const HttpRequest &handshake, const QJsonValue &auth,
     const QString sessionId = creds.value(QStringLiteral("sessionId")).toString();
     if (!sessionId.isEmpty()) {
         if (sessionValid(sessionId, now)) return done({true, {}, {}});
-        // Fall through to username/password when both are given, as Node does.
+        // An unknown id alone (the server restarted, or it expired) is not a
+        // failed login: 64 random bits are not guessed, and every monitor
+        // reconnecting after a restart would otherwise count against its address.
+        if (!creds.contains(QStringLiteral("password"))) return done({false, kInvalid, {}});
+        // With a password too, fall through to it, as Node does.
     }
     const QByteArray username = creds.value(QStringLiteral("username")).toString().toUtf8();
     const QByteArray password = creds.value(QStringLiteral("password")).toString().toUtf8();
