@@ -346,6 +346,24 @@ describe("hash formats and start-up checks", () => {
 		}
 	});
 
+	test("the bench key realtime_admin turns it on; the command line wins over it", async () => {
+		const stack = await H.startStack({
+			config: { realtime_admin: { enabled: true, username: "benchadmin", password_hash: HASH_2B, mode: "development", server_id: "from-bench" } },
+			extraArgs: ["--admin-server-id", "from-cli"],
+		});
+		try {
+			const ok = await adminConnect(stack.url, { username: "benchadmin", password: PASSWORD });
+			assert.equal(ok.connectError, undefined, String(ok.connectError));
+			const [config] = await waitForAdminEvent(ok, "config");
+			assert.deepEqual(config.supportedFeatures, ["AGGREGATED_EVENTS", "ALL_EVENTS"]); // development, read-only
+			const [stats] = await waitForAdminEvent(ok, "server_stats");
+			assert.equal(stats.serverId, "from-cli");
+			ok.socket.close();
+		} finally {
+			await stack.stop();
+		}
+	});
+
 	test("--admin-hash-password makes a hash the server accepts", async () => {
 		const { execFileSync } = require("node:child_process");
 		const hash = execFileSync(process.env.RT_BINARY || "build/app/frappe-realtime", ["--admin-hash-password"], { input: "s3cret pass\n" }).toString().trim();
