@@ -56,8 +56,12 @@ CliResult parseCommandLine(const QStringList &arguments)
              .arg(d.port),
          QStringLiteral("n")},
         {QStringLiteral("uds"),
-         QStringLiteral("Listen on this Unix socket instead of a port. Default: socketio_uds."),
+         QStringLiteral("Listen on this Unix socket instead of a port. Default: socketio_uds. "
+                        "Only the owner may connect to it (see --uds-group)."),
          QStringLiteral("path")},
+        {QStringLiteral("uds-group"),
+         QStringLiteral("Let the Unix socket owner's group connect too (e.g. a proxy user added "
+                        "to the bench user's group).")},
         {QStringLiteral("redis"),
          QStringLiteral("Redis URL for the `events` channel (redis:// or unix://), or `none`. "
                         "Default: redis_queue; without a bench (and no $FRAPPE_REDIS_QUEUE), a "
@@ -97,8 +101,8 @@ CliResult parseCommandLine(const QStringList &arguments)
              .arg(d.maxHttpHeaderBytes),
          QStringLiteral("bytes")},
         {QStringLiteral("max-connections"),
-         QStringLiteral("Open connections at most (503 above); 0 = unlimited. Default: %1.")
-             .arg(d.maxConnections),
+         QStringLiteral("Open connections at most (503 above); 0 = unlimited, -1 = the "
+                        "open-file limit minus 256 kept for Redis and callbacks. Default: -1."),
          QStringLiteral("n")},
         {QStringLiteral("max-connections-per-ip"),
          QStringLiteral("Open connections per client address (behind a proxy that is the "
@@ -119,6 +123,40 @@ CliResult parseCommandLine(const QStringList &arguments)
                         "slow consumer is disconnected. Default: %1.")
              .arg(d.maxOutboundBytes),
          QStringLiteral("bytes")},
+        // Bounded resources (issue 14)
+        {QStringLiteral("max-name-length"),
+         QStringLiteral("Longest namespace, room or event name a client may use, characters; "
+                        "0 = unlimited. Default: %1.")
+             .arg(d.maxNameLength),
+         QStringLiteral("n")},
+        {QStringLiteral("request-head-timeout"),
+         QStringLiteral("A request head must arrive within this many ms of the connection "
+                        "(or request) start, else the connection is closed; 0 = no limit. "
+                        "Default: %1.")
+             .arg(d.requestHeadTimeoutMs),
+         QStringLiteral("ms")},
+        {QStringLiteral("keep-alive-timeout"),
+         QStringLiteral("Idle keep-alive connections are closed after this many ms "
+                        "(Engine.IO ones after at least ping interval + ping timeout); 0 = "
+                        "never. Default: %1.")
+             .arg(d.keepAliveTimeoutMs),
+         QStringLiteral("ms")},
+        {QStringLiteral("max-permission-checks"),
+         QStringLiteral("Permission checks one socket may have in flight or queued; more are "
+                        "denied at once. 0 = no cap. Default: %1.")
+             .arg(d.maxPermissionChecksPerSocket),
+         QStringLiteral("n")},
+        {QStringLiteral("login-callback-connections"),
+         QStringLiteral("Connections to the web server kept for logins (get_user_info), apart "
+                        "from the %1 for permission checks and app requests. Default: %2.")
+             .arg(d.callbackConnections)
+             .arg(d.loginCallbackConnections),
+         QStringLiteral("n")},
+        {QStringLiteral("permission-cache-ttl"),
+         QStringLiteral("Reuse a permission answer for this many seconds (fewer web-server "
+                        "calls; a revoked permission lasts as long). 0 = off. Default: %1.")
+             .arg(d.permissionCacheTtlSec),
+         QStringLiteral("s")},
         {QStringLiteral("io-threads"),
          QStringLiteral("Threads that do socket I/O (reads, parsing, writes), the engine "
                         "thread included; connections are spread over them. 1 = the engine "
@@ -198,12 +236,23 @@ CliResult parseCommandLine(const QStringList &arguments)
         parseInt(p, QStringLiteral("max-payload"), 1, 100000000, maxPayload, error) &&
         parseInt(p, QStringLiteral("max-http-header-size"), 1024, 1048576, c.maxHttpHeaderBytes,
                  error) &&
-        parseInt(p, QStringLiteral("max-connections"), 0, 1000000, c.maxConnections, error) &&
+        parseInt(p, QStringLiteral("max-connections"), -1, 1000000, c.maxConnections, error) &&
         parseInt(p, QStringLiteral("max-connections-per-ip"), 0, 1000000, c.maxConnectionsPerIp,
                  error) &&
         parseInt(p, QStringLiteral("max-namespaces"), 0, 100000, c.maxNamespacesPerClient, error) &&
         parseInt(p, QStringLiteral("max-rooms"), 0, 10000000, c.maxRoomsPerSocket, error) &&
         parseInt(p, QStringLiteral("max-outbound-buffer"), 65536, 1073741824, c.maxOutboundBytes,
+                 error) &&
+        parseInt(p, QStringLiteral("max-name-length"), 0, 100000000, c.maxNameLength, error) &&
+        parseInt(p, QStringLiteral("request-head-timeout"), 0, 3600000, c.requestHeadTimeoutMs,
+                 error) &&
+        parseInt(p, QStringLiteral("keep-alive-timeout"), 0, 3600000, c.keepAliveTimeoutMs,
+                 error) &&
+        parseInt(p, QStringLiteral("max-permission-checks"), 0, 1000000,
+                 c.maxPermissionChecksPerSocket, error) &&
+        parseInt(p, QStringLiteral("login-callback-connections"), 1, 1024,
+                 c.loginCallbackConnections, error) &&
+        parseInt(p, QStringLiteral("permission-cache-ttl"), 0, 86400, c.permissionCacheTtlSec,
                  error) &&
         parseInt(p, QStringLiteral("io-threads"), 1, 256, c.ioThreads, error) &&
         parseInt(p, QStringLiteral("auth-timeout"), 1, 600000, c.authTimeoutMs, error) &&
@@ -267,6 +316,7 @@ CliResult parseCommandLine(const QStringList &arguments)
     c.maxPayload = maxPayload;
     if (port >= 0) o.port = quint16(port);
     if (p.isSet(QStringLiteral("uds"))) o.unixSocketPath = p.value(QStringLiteral("uds"));
+    c.unixSocketGroupAccess = p.isSet(QStringLiteral("uds-group"));
     if (p.isSet(QStringLiteral("redis"))) {
         const QString redis = p.value(QStringLiteral("redis")).trimmed();
         if (redis == QLatin1String("none"))

@@ -7,9 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLocalSocket>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 #include <csignal>
 #include <sys/prctl.h>
@@ -19,16 +18,6 @@ namespace {
 
 constexpr int kReadyTimeoutMs = 10000;
 constexpr int kStopGraceMs = 3000;
-constexpr int kPortAttempts = 5;
-
-// The kernel hands out a free port; redis binds it a moment later. Another
-// process may grab it in between, which launch() detects and retries.
-quint16 pickFreeLoopbackPort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0)) return 0;
-    return probe.serverPort();
-}
 
 } // namespace
 
@@ -47,7 +36,7 @@ QString EmbeddedRedis::findBinary()
 
 QString EmbeddedRedis::url() const
 {
-    return QStringLiteral("redis://127.0.0.1:%1").arg(m_port);
+    return QStringLiteral("unix://") + m_socketPath;
 }
 
 bool EmbeddedRedis::isRunning() const
@@ -71,27 +60,14 @@ bool EmbeddedRedis::start(QString *error)
                      .arg(m_dir->errorString());
         return false;
     }
-    for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-        const quint16 port = pickFreeLoopbackPort();
-        if (port == 0) {
-            *error = QStringLiteral("no free port on 127.0.0.1 for redis-server");
-            return false;
-        }
-        switch (launch(port, error)) {
-        case Attempt::Ready:
-            return true;
-        case Attempt::PortTaken:
-            continue;
-        case Attempt::Failed:
-            return false;
-        }
-    }
-    *error =
-        QStringLiteral("redis-server could not bind a free port in %1 attempts").arg(kPortAttempts);
-    return false;
+    // QTemporaryDir makes the folder 0700: the socket in it (also 0700) is
+    // reachable by this user only, and no TCP port is opened at all, so
+    // nobody else on the machine can publish events or read the secret.
+    m_socketPath = m_dir->filePath(QStringLiteral("redis.sock"));
+    return launch(error);
 }
 
-EmbeddedRedis::Attempt EmbeddedRedis::launch(quint16 port, QString *error)
+bool EmbeddedRedis::launch(QString *error)
 {
     m_process = std::make_unique<QProcess>();
     m_process->setWorkingDirectory(m_dir->path());
@@ -109,9 +85,11 @@ EmbeddedRedis::Attempt EmbeddedRedis::launch(quint16 port, QString *error)
     });
     m_process->start(m_binary, {
                                    QStringLiteral("--port"),
-                                   QString::number(port),
-                                   QStringLiteral("--bind"),
-                                   QStringLiteral("127.0.0.1"),
+                                   QStringLiteral("0"),
+                                   QStringLiteral("--unixsocket"),
+                                   m_socketPath,
+                                   QStringLiteral("--unixsocketperm"),
+                                   QStringLiteral("700"),
                                    QStringLiteral("--save"),
                                    QString(""),
                                    QStringLiteral("--appendonly"),
@@ -128,9 +106,8 @@ EmbeddedRedis::Attempt EmbeddedRedis::launch(quint16 port, QString *error)
     if (!m_process->waitForStarted(5000)) {
         *error = QStringLiteral("cannot run %1: %2").arg(m_binary, m_process->errorString());
         m_process.reset();
-        return Attempt::Failed;
+        return false;
     }
-    m_port = port;
     m_pid = m_process->processId();
     if (waitUntilReady(kReadyTimeoutMs)) {
         // Our own shutdown disconnects first (stop()); anything else is a crash
@@ -148,16 +125,14 @@ EmbeddedRedis::Attempt EmbeddedRedis::launch(quint16 port, QString *error)
                            .arg(m_pid)
                            .arg(how);
             });
-        return Attempt::Ready;
+        return true;
     }
 
     const QString tail = logTail();
     stop();
-    if (tail.contains(QLatin1String("Address already in use"))) return Attempt::PortTaken;
-    *error = QStringLiteral("redis-server did not become ready on 127.0.0.1:%1%2")
-                 .arg(port)
-                 .arg(tail.isEmpty() ? QString() : QStringLiteral(": ") + tail);
-    return Attempt::Failed;
+    *error = QStringLiteral("redis-server did not become ready on %1%2")
+                 .arg(m_socketPath, tail.isEmpty() ? QString() : QStringLiteral(": ") + tail);
+    return false;
 }
 
 // PING until it answers, the process ends, or the time is up. Blocking is
@@ -167,8 +142,8 @@ bool EmbeddedRedis::waitUntilReady(int timeoutMs)
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         if (m_process->state() == QProcess::NotRunning) return false;
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QLocalSocket socket;
+        socket.connectToServer(m_socketPath);
         if (socket.waitForConnected(250)) {
             socket.write("PING\r\n");
             QByteArray reply;
@@ -222,10 +197,14 @@ bool startEmbeddedRedisIfWanted(AppOptions &options, EmbeddedRedis &redis)
         return false;
     }
     options.engine.redisUrl = redis.url();
-    options.redisDescription = QStringLiteral("embedded at 127.0.0.1:%1").arg(redis.port());
-    qCInfo(lcRedis).noquote() << "redis: embedded redis-server at" << redis.url()
-                              << QStringLiteral("(pid %1, %2; nothing is saved, it stops with us)")
-                                     .arg(redis.pid())
-                                     .arg(redis.binary());
+    options.redisDescription = QStringLiteral("embedded at %1").arg(redis.url());
+    qCInfo(lcRedis).noquote()
+        << "redis: embedded redis-server at" << redis.url()
+        << QStringLiteral("(pid %1, %2; a Unix socket only you can reach; nothing is saved, it "
+                          "stops with us)")
+               .arg(redis.pid())
+               .arg(redis.binary());
+    qCInfo(lcRedis).noquote() << "publish to it with: redis-cli -s" << redis.socketPath()
+                              << "PUBLISH events '<json>'";
     return true;
 }

@@ -1,6 +1,7 @@
 // EmbeddedRedis: a private redis-server for a first run without a bench, so
 // events published to it reach clients with nothing else installed. It listens
-// on a free 127.0.0.1 port, keeps nothing on disk (--save '' --appendonly no,
+// on a Unix socket in its own 0700 temporary folder (no TCP port), so only the
+// user who started it can reach it (issue 13); it keeps nothing on disk (--save '' --appendonly no,
 // a temporary working folder) and never outlives this process: it is stopped
 // by the destructor, and the kernel kills it if we die first (PDEATHSIG).
 //
@@ -29,7 +30,7 @@ public:
     void stop();
 
     bool isRunning() const;
-    quint16 port() const { return m_port; }
+    QString socketPath() const { return m_socketPath; }
     qint64 pid() const { return m_pid; }
     QString url() const;
     QString binary() const { return m_binary; }
@@ -39,15 +40,14 @@ public:
     static QString findBinary();
 
 private:
-    enum class Attempt { Ready, PortTaken, Failed };
-    Attempt launch(quint16 port, QString *error);
+    bool launch(QString *error);
     bool waitUntilReady(int timeoutMs);
     QString logTail() const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QProcess> m_process;
     QString m_binary;
-    quint16 m_port = 0;
+    QString m_socketPath;
     qint64 m_pid = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sys/resource.h>
@@ -17,12 +18,12 @@ QString limitText(rlim_t value)
 }
 } // namespace
 
-void raiseOpenFileLimit(int expectedConnections)
+long long raiseOpenFileLimit(int expectedConnections)
 {
     rlimit limit = {};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
         qCWarning(lcEngine) << "cannot read the open-file limit:" << strerror(errno);
-        return;
+        return -1;
     }
     const rlim_t before = limit.rlim_cur;
     if (limit.rlim_cur < limit.rlim_max) {
@@ -46,4 +47,12 @@ void raiseOpenFileLimit(int expectedConnections)
             << " client connections (wanted " << expectedConnections
             << "); raise the hard limit (ulimit -Hn as root, LimitNOFILE= in a systemd unit, "
                "nofile in /etc/security/limits.conf)";
+    return limit.rlim_cur == RLIM_INFINITY ? -1 : (long long)limit.rlim_cur;
+}
+
+int autoMaxConnections(long long openFileLimit)
+{
+    const long long reserve = (long long)kReservedDescriptors;
+    if (openFileLimit < 0 || openFileLimit < 2 * reserve) return 0;
+    return int(std::min<long long>(openFileLimit - reserve, 1000000));
 }

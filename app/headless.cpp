@@ -2,7 +2,7 @@
 
 #include "common/logging.h"
 #include "engine.h"
-#include "telemetry/statsprinter.h"
+#include "statsprinter.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>

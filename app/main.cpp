@@ -1,6 +1,7 @@
 // frappe-realtime: one binary, GUI when a display exists (or is asked for),
 // headless with --no-gui. Startup failures end here with one clear line.
 #include "cli.h"
+#include "common/logging.h"
 #include "common/loghub.h"
 #include "embeddedredis.h"
 #include "fdlimit.h"
@@ -53,8 +54,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "frappe-realtime: %s\n", qPrintable(configError));
         return 2;
     }
-    raiseOpenFileLimit(options.engine.maxConnections > 0 ? options.engine.maxConnections
-                                                         : kNominalConnections);
+    const long long openFileLimit = raiseOpenFileLimit(
+        options.engine.maxConnections > 0 ? options.engine.maxConnections : kNominalConnections);
+    if (options.engine.maxConnections < 0) {
+        options.engine.maxConnections = autoMaxConnections(openFileLimit);
+        if (options.engine.maxConnections > 0)
+            qCInfo(lcEngine).noquote()
+                << "max connections:" << options.engine.maxConnections
+                << "(the open-file limit minus 256 kept for Redis and callbacks; "
+                   "--max-connections)";
+    }
 
 #ifdef RT_HAVE_GUI
     if (options.gui && displayAvailable()) {
@@ -63,7 +72,7 @@ int main(int argc, char **argv)
         app.setOrganizationName(QStringLiteral("frappe-realtime"));
         EmbeddedRedis redis; // declared after app: stopped before it goes away
         if (!startEmbeddedRedisIfWanted(options, redis)) return 1;
-        return runGui(options);
+        return runGui(options.engine);
     }
 #endif
     QCoreApplication app(argc, argv);

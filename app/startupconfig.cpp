@@ -2,8 +2,10 @@
 
 #include "admincli.h"
 
+#include "admin/adminbenchkey.h"
 #include "common/logging.h"
 #include "frappe/benchconfig.h"
+#include "frappe/callbackurl.h"
 #include "redis/redisendpoint.h"
 
 #include <QDir>
@@ -42,6 +44,18 @@ QString applyDevAuth(AppOptions &options)
         return QStringLiteral("--auth dev listens on loopback only; --host %1 is not a loopback "
                               "address (use 127.0.0.1 or ::1)")
             .arg(c.bindAddress.toString());
+    // A Redis elsewhere means events from other machines reach clients that
+    // nobody authenticated.
+    if (!options.redisOff && !c.redisUrl.isEmpty()) {
+        const auto endpoint = RedisEndpoint::parse(c.redisUrl);
+        const bool local =
+            endpoint && (endpoint->isUnix() || endpoint->host == QLatin1String("localhost") ||
+                         QHostAddress(endpoint->host).isLoopback());
+        if (!local)
+            return QStringLiteral("--auth dev needs a Redis on this machine (loopback or a Unix "
+                                  "socket); %1 is not")
+                .arg(endpoint ? endpoint->display() : QStringLiteral("the Redis URL given"));
+    }
     c.devAuthUser = options.devUser;
     c.devAuthUserType = options.devUserType;
     const char *line = "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!";
@@ -68,6 +82,13 @@ void restoreCliLimits(const AppOptions &options, const EngineConfig &fromCli, En
         {"max-namespaces", &EngineConfig::maxNamespacesPerClient},
         {"max-rooms", &EngineConfig::maxRoomsPerSocket},
         {"max-outbound-buffer", &EngineConfig::maxOutboundBytes},
+        // Bounded resources (issue 14)
+        {"max-name-length", &EngineConfig::maxNameLength},
+        {"request-head-timeout", &EngineConfig::requestHeadTimeoutMs},
+        {"keep-alive-timeout", &EngineConfig::keepAliveTimeoutMs},
+        {"max-permission-checks", &EngineConfig::maxPermissionChecksPerSocket},
+        {"login-callback-connections", &EngineConfig::loginCallbackConnections},
+        {"permission-cache-ttl", &EngineConfig::permissionCacheTtlSec},
     };
     for (const auto &limit : limits)
         if (options.givenOptions.contains(QLatin1String(limit.option)))
@@ -92,6 +113,8 @@ QString resolveStartupConfig(AppOptions &options)
             const EngineConfig fromCli = c;
             applyBenchConfig(bench, c);
             restoreCliLimits(options, fromCli, c);
+            // The Admin UI namespace's bench key (issue 17); the CLI wins over it.
+            applyAdminBenchKey(bench.merged, c.admin);
             restoreCliAdmin(options.givenOptions, fromCli.admin, c.admin);
             options.benchFound = true;
             qCInfo(lcConfig).noquote()
@@ -116,6 +139,8 @@ QString resolveStartupConfig(AppOptions &options)
         if (!error.isEmpty()) return error;
     } else if (c.mode == AppMode::Frappe) {
         qCInfo(lcAuth) << "auth: frappe (each client is checked with the Frappe web server)";
+        // Where cookies, tokens and the socket secret go: said once, up front.
+        qCInfo(lcAuth).noquote() << describeCallbackTarget(c);
     }
 
     if (c.mode != AppMode::Frappe) return {};

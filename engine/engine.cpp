@@ -67,7 +67,7 @@ void Engine::stop()
     Q_EMIT stopped();
 }
 
-Telemetry *Engine::telemetry() const
+const Telemetry *Engine::telemetry() const
 {
     return m_core ? m_core->telemetry() : nullptr;
 }

@@ -25,11 +25,10 @@ public:
     const EngineConfig &config() const { return m_config; }
     // Takes effect at the next start() (the monitor's "apply settings" restarts).
     void setConfig(EngineConfig config) { m_config = std::move(config); }
-    // For queued connections and invokeMethod only; never call it directly.
-    EngineCore *core() const { return m_core; }
-    // The running engine's telemetry (null when stopped). Only its reader
-    // methods may be used from this thread; it goes away with stop().
-    Telemetry *telemetry() const;
+    // The running engine's telemetry (null when stopped), read-only: its
+    // reader methods are safe from this thread (see telemetry.h), its writers
+    // belong to the engine thread. It goes away with stop().
+    const Telemetry *telemetry() const;
 
     // Non-blocking requests to the running engine (queued into its thread);
     // answers come back as the signals below. Ignored when stopped.

@@ -39,7 +39,9 @@ struct EngineConfig {
     int maxHttpHeaderBytes = 16384;
     // Abuse limits (0 = unlimited). Per-IP counts the TCP peer address, which is
     // the proxy's behind nginx, hence off by default.
-    int maxConnections = 0;
+    // -1 = auto: the open-file limit minus descriptors kept for Redis, the
+    // callback pool and logs (the app resolves it at start-up; issue 14).
+    int maxConnections = -1;
     int maxConnectionsPerIp = 0;
     // A desk tab uses one namespace; a client opening dozens is misbehaving.
     int maxNamespacesPerClient = 32;
@@ -51,7 +53,31 @@ struct EngineConfig {
     // server without bound. Broadcast buffers are shared, so this counts what
     // the client pins, not fresh copies.
     int maxOutboundBytes = 8 * 1024 * 1024;
-    int pollingDrainMs = 100; // how long a closing session waits for its next GET
+
+    // --- Bounded resources (issue 14): no single client takes memory,
+    // descriptors or the auth path away from everyone else.
+    // Longest namespace, room or event name, in characters (0 = unlimited).
+    // Frappe's own names (site, doctype/docname rooms) fit well under it.
+    int maxNameLength = 1024;
+    // Like Node's headersTimeout: a request head must be complete this long
+    // after the connection opened (or its next request began); 0 = no limit.
+    int requestHeadTimeoutMs = 60000;
+    // An idle keep-alive connection is closed after this (0 = never). Above
+    // nginx's 60 s upstream keepalive_timeout, so nginx always closes first;
+    // Engine.IO connections get at least pingInterval + pingTimeout.
+    int keepAliveTimeoutMs = 65000;
+    // Permission checks one socket may have in flight or queued; more are
+    // answered "not permitted" at once (logged once per socket). 0 = no cap.
+    int maxPermissionChecksPerSocket = 32;
+    // Callback connections per web-server origin kept for logins
+    // (get_user_info), apart from those of permission checks and app
+    // requests, so a permission flood never delays a login.
+    int loginCallbackConnections = 16;
+    int callbackConnections = 64; // the rest: permission checks and app requests
+    // Seconds a permission answer is reused for the same user, document and
+    // site (0 = off): fewer gunicorn calls, but a revoked permission keeps
+    // admitting to the room for up to this long.
+    int permissionCacheTtlSec = 0;
 
     // --- Frappe
     QString benchDir;
@@ -71,6 +97,11 @@ struct EngineConfig {
     // asking a web server. Loopback clients only; never with a real bench.
     QString devAuthUser;
     QString devAuthUserType = QStringLiteral("System User");
+
+    // --- Trust boundary (issue 13)
+    // --uds-group: the Unix socket is also open to the owner's group (for a
+    // proxy whose user is in it); by default only the owner may connect.
+    bool unixSocketGroupAccess = false;
 
     // --- Prometheus /metrics on its own 127.0.0.1 listener. -1 = off, 0 = any free port.
     int metricsPort = -1;

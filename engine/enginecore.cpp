@@ -3,20 +3,23 @@
 #include "admin/adminnamespace.h"
 #include "admin/adminsetup.h"
 #include "common/logging.h"
+#include "common/memoryrelease.h"
 #include "frappe/eventsrouter.h"
 #include "frappe/frappeapp.h"
 #include "frappe/sitenamespacehandler.h"
+#include "frappesiteweb.h"
 #include "metrics/metricscollector.h"
 #include "metrics/metricsserver.h"
+#include "monitor/handlerrows.h"
+#include "monitor/monitorcontrol.h"
 #include "scripting/apphandlers.h"
 #include "socketio/sioserver.h"
-#include "telemetry/handlerrows.h"
-#include "telemetry/monitorcontrol.h"
 #include "telemetry/telemetry.h"
 #include "testapp/protocoltestapp.h"
 #include "transport/eioserver.h"
 #include "transport/listener.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -56,18 +59,21 @@ EngineCore::~EngineCore()
 
 StartResult EngineCore::start()
 {
+    memoryrelease::configureAllocator();
     StartResult result;
     EioSettings eio;
     eio.pingIntervalMs = m_config.pingIntervalMs;
     eio.pingTimeoutMs = m_config.pingTimeoutMs;
     eio.upgradeTimeoutMs = m_config.upgradeTimeoutMs;
     eio.maxPayload = m_config.maxPayload;
+    eio.maxOutboundBytes = m_config.maxOutboundBytes;
     const bool testMode = m_config.mode == AppMode::ProtocolTestServer;
     eio.corsEchoOrigin = !testMode;
 
     m_sio = new SioServer(eio, m_config.connectTimeoutMs, this);
     m_sio->setMaxNamespacesPerClient(m_config.maxNamespacesPerClient);
     m_sio->setMaxRoomsPerSocket(m_config.maxRoomsPerSocket);
+    m_sio->setMaxNameLength(m_config.maxNameLength);
     m_telemetry->attach(m_sio);
     m_control = new MonitorControl(m_config, m_sio, m_telemetry, this);
     if (testMode) {
@@ -83,6 +89,7 @@ StartResult EngineCore::start()
         });
     } else {
         m_frappe = std::make_unique<FrappeApp>(m_config, m_sio);
+        attachAppHandlers();
         connectFrappeTelemetry();
         m_sio->setNamespaceResolver(
             [this](const QString &nsp) { return m_frappe->handlerFor(nsp); });
@@ -96,6 +103,12 @@ StartResult EngineCore::start()
     limits.maxHeaderBytes = m_config.maxHttpHeaderBytes;
     limits.maxPayload = m_config.maxPayload;
     limits.maxOutboundBytes = m_config.maxOutboundBytes;
+    limits.requestHeadTimeoutMs = m_config.requestHeadTimeoutMs;
+    limits.keepAliveTimeoutMs = m_config.keepAliveTimeoutMs;
+    limits.engineIoIdleTimeoutMs = m_config.keepAliveTimeoutMs <= 0
+                                       ? 0
+                                       : std::max(m_config.keepAliveTimeoutMs,
+                                                  m_config.pingIntervalMs + m_config.pingTimeoutMs);
     m_listener = new Listener(this, limits, this);
     m_listener->setMaxConnections(m_config.maxConnections, m_config.maxConnectionsPerIp);
     m_listener->setIoThreads(effectiveIoThreads(m_config));
@@ -106,7 +119,8 @@ StartResult EngineCore::start()
     QString error;
     const bool listening = m_config.unixSocketPath.isEmpty()
                                ? m_listener->listenTcp(m_config.bindAddress, m_config.port, &error)
-                               : m_listener->listenUnix(m_config.unixSocketPath, &error);
+                               : m_listener->listenUnix(m_config.unixSocketPath,
+                                                        m_config.unixSocketGroupAccess, &error);
     if (!listening) {
         result.error = error;
         return result;
@@ -170,14 +184,47 @@ void EngineCore::handleRequest(Connection *connection, HttpRequest &&request)
     connection->respond({404, "text/plain", {}, "not found", false});
 }
 
-void EngineCore::respondHealth(Connection *connection, const HttpRequest &)
+void EngineCore::respondHealth(Connection *connection, const HttpRequest &request)
 {
-    QJsonObject health{{QStringLiteral("status"), QStringLiteral("ok")},
-                       {QStringLiteral("connections"), m_listener->openConnections()},
-                       {QStringLiteral("sessions"), m_sio->clientCount()}};
+    QJsonObject health{{QStringLiteral("status"), QStringLiteral("ok")}};
+    // The public port tells strangers nothing (issue 13): sites, counters and
+    // last errors only for a client on this machine that is not a proxy
+    // relaying someone else.
+    const bool forwarded = request.hasHeader("x-forwarded-for") || request.hasHeader("forwarded") ||
+                           request.hasHeader("x-real-ip");
+    const bool local =
+        request.peer == QLatin1String("unix") || QHostAddress(request.peer).isLoopback();
+    if (!local || forwarded) {
+        connection->respond({200,
+                             "application/json",
+                             {},
+                             QJsonDocument(health).toJson(QJsonDocument::Compact),
+                             false});
+        return;
+    }
+    health.insert(QStringLiteral("connections"), m_listener->openConnections());
+    health.insert(QStringLiteral("sessions"), m_sio->clientCount());
     if (m_frappe) m_frappe->describeHealth(health);
     connection->respond(
         {200, "application/json", {}, QJsonDocument(health).toJson(QJsonDocument::Compact), false});
+}
+
+// apps/<app>/realtime/handlers.js of each app installed on the socket's site
+// listen on the site namespaces next to the core handlers.
+void EngineCore::attachAppHandlers()
+{
+    if (m_config.benchDir.isEmpty()) return;
+    m_siteWeb = std::make_unique<FrappeSiteWeb>(m_frappe->context()->web);
+    m_apps =
+        std::make_unique<AppHandlers>(m_config.benchDir, m_siteWeb.get(), m_config.scriptBudgetMs);
+    AppHandlers *apps = m_apps.get();
+    SiteNamespaceHandler *site = m_frappe->siteHandler();
+    site->onAttach = [apps](SioSocket *s) { apps->attach(s); };
+    site->onAppEvent = [apps](SioSocket *s, const QString &event, const QJsonArray &args,
+                              const QList<QByteArray> &attachments, const AckSender &ack) {
+        apps->dispatch(s, event, args, attachments, ack);
+    };
+    site->onDetach = [apps](SioSocket *s, const QString &reason) { apps->detach(s, reason); };
 }
 
 // The Frappe layer reports through its hooks; telemetry counts and traces.
@@ -205,7 +252,7 @@ void EngineCore::requestSnapshot(const SnapshotRequest &request)
     MonitorSnapshot snapshot;
     if (m_sio) snapshot = buildMonitorSnapshot(*m_sio, m_config, *m_telemetry, request);
     snapshot.requestId = request.id;
-    if (const AppHandlers *apps = m_frappe ? m_frappe->appHandlers() : nullptr) {
+    if (const AppHandlers *apps = m_apps.get()) {
         snapshot.handlersAvailable = true;
         snapshot.handlers = describeHandlers(apps->status());
     }

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "engineconfig.h"
-#include "telemetry/monitoractions.h"
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitoractions.h"
+#include "monitor/monitorsnapshot.h"
 #include "transport/connection.h"
 
 #include <QObject>
@@ -19,6 +19,8 @@ class EioServer;
 class EngineIoEchoHandler;
 class SocketIoTestHandler;
 class FrappeApp;
+class FrappeSiteWeb;
+class AppHandlers;
 class MetricsServer;
 class Telemetry;
 class MonitorControl;
@@ -72,6 +74,7 @@ Q_SIGNALS:
 private:
     void respondHealth(Connection *connection, const HttpRequest &request);
     void connectFrappeTelemetry();
+    void attachAppHandlers();
     // Sets up the admin namespace; an error when its settings are unusable.
     QString startAdmin();
 
@@ -83,6 +86,11 @@ private:
     std::unique_ptr<SocketIoTestHandler> m_rootTestHandler;
     std::unique_ptr<SocketIoTestHandler> m_customTestHandler;
     std::unique_ptr<FrappeApp> m_frappe;
+    // Custom apps' realtime/handlers.js, wired into the site handler's hooks;
+    // only with a bench folder. Declared after m_frappe: destroyed before the
+    // web client they call.
+    std::unique_ptr<FrappeSiteWeb> m_siteWeb;
+    std::unique_ptr<AppHandlers> m_apps;
     MetricsServer *m_metrics = nullptr;  // child; only with --metrics-port
     Telemetry *m_telemetry = nullptr;    // child: moves to the engine thread with us
     MonitorControl *m_control = nullptr; // child, made in start()

@@ -12,9 +12,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 out=$root/docs/screenshots
 
-cmake --build "$build" --target tst_screenshots -j2 >/dev/null
-test_bin=$(find "$build" -type f -name tst_screenshots -perm -u+x | head -n1)
-[ -n "$test_bin" ] || { echo "tst_screenshots not built in $build" >&2; exit 1; }
+cmake --build "$build" --target screenshotrenderer -j2 >/dev/null
+test_bin=$(find "$build" -type f -name screenshotrenderer -perm -u+x | head -n1)
+[ -n "$test_bin" ] || { echo "screenshotrenderer not built in $build" >&2; exit 1; }
 
 mkdir -p "$out"
 export RT_SCREENSHOT_DIR=$out

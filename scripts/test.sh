@@ -5,7 +5,9 @@
 #   BUILD_DIR=build-asan bash scripts/test.sh
 #   RT_SKIP_DEPS=1 bash scripts/test.sh            skip the apt step
 #
-# Exit code = ctest's exit code (or the first failing step's).
+# Exit code = ctest's exit code (or the first failing step's); 1 when a check
+# below fails (formatting, include layering; the build checks layering too) or a test was skipped that is not listed in
+# tests/allowed-skips.txt.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,8 +22,16 @@ if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 fi
 
+echo "== clang-format (tracked C++ files)"
+git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format-14 --dry-run -Werror
+
+echo "== include layering (cmake/layers.txt)"
+cmake -DRT_SOURCE_DIR="$PWD" -P cmake/CheckLayering.cmake
+
 echo "== configure ($build_type) in $build_dir"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"
+# Every test category is required here: a missing one is a failing test
+# (tests/CMakeLists.txt), never a smaller suite.
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" -DRT_TEST_CATEGORIES_NOT_REQUIRED=
 
 echo "== build (-j$jobs)"
 cmake --build "$build_dir" -j"$jobs"
@@ -44,5 +54,19 @@ if [[ -n "$summary" ]]; then
     echo "$summary"
 else
     echo "ctest printed no summary line (see $log)"
+fi
+
+# A skip is not a pass: every test CTest reports as Skipped must be listed in
+# tests/allowed-skips.txt, or the run fails.
+allowed="$(grep -vE '^[[:space:]]*(#|$)' tests/allowed-skips.txt | sed 's/[[:space:]]*$//' || true)"
+unexpected=0
+while read -r name; do
+    if ! grep -qxF -- "$name" <<<"$allowed"; then
+        echo "== unexpected skip: $name (not in tests/allowed-skips.txt)"
+        unexpected=1
+    fi
+done < <(sed -nE 's/^[[:space:]]*[0-9]+ - ([^ ]+) \(Skipped\)$/\1/p' "$log" | sort -u)
+if [[ "$rc" -eq 0 && "$unexpected" -ne 0 ]]; then
+    rc=1
 fi
 exit "$rc"

@@ -1,6 +1,5 @@
 #include "gui.h"
 
-#include "../app/cli.h"
 #include "common/logging.h"
 #include "engine.h"
 #include "guisettings.h"
@@ -8,9 +7,8 @@
 
 #include <QApplication>
 
-int runGui(const AppOptions &options)
+int runGui(EngineConfig config)
 {
-    EngineConfig config = options.engine;
     const QString settingsError = GuiSettings::load().applyTo(config);
     if (!settingsError.isEmpty())
         qCWarning(lcEngine).noquote() << "saved monitor settings ignored:" << settingsError;

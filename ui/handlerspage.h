@@ -5,7 +5,7 @@
 // expansion and selection survive the 2 Hz refresh. GUI thread.
 #pragma once
 
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitorsnapshot.h"
 
 #include <QWidget>
 

@@ -188,7 +188,7 @@ void MonitorWindow::poll()
         updateStatusBar();
         return;
     }
-    Telemetry *telemetry = m_engine->telemetry();
+    const Telemetry *telemetry = m_engine->telemetry();
     if (!telemetry) {
         updateStatusBar();
         return;
@@ -271,7 +271,7 @@ void MonitorWindow::updateStatusBar()
             labels[i]->setText(fields.value(i));
         return;
     }
-    Telemetry *telemetry = m_engine->telemetry();
+    const Telemetry *telemetry = m_engine->telemetry();
     if (!telemetry) {
         m_listen->setText(m_lastError.isEmpty() ? tr("Stopped")
                                                 : tr("Failed: %1").arg(m_lastError));

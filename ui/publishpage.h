@@ -5,8 +5,8 @@
 // the recipient counts. GUI thread.
 #pragma once
 
-#include "telemetry/monitoractions.h"
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitoractions.h"
+#include "monitor/monitorsnapshot.h"
 
 #include <QWidget>
 

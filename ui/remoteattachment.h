@@ -10,7 +10,7 @@
 
 #include "admin/adminclient.h"
 #include "admin/remotemirror.h"
-#include "telemetry/monitoractions.h"
+#include "monitor/monitoractions.h"
 
 #include <QObject>
 #include <QPointer>

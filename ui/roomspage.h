@@ -5,7 +5,7 @@
 // GUI thread.
 #pragma once
 
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitorsnapshot.h"
 
 #include <QWidget>
 

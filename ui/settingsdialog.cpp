@@ -1,5 +1,7 @@
 #include "settingsdialog.h"
 
+#include "common/credentialmask.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -11,13 +13,23 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+namespace {
+// The URL fields show saved values with their passwords masked (issue 13:
+// no secret on screen); a field left as shown keeps the saved value.
+QString unmasked(const QString &shown, const QString &saved)
+{
+    return shown == redactedUrlText(saved).trimmed() ? saved.trimmed() : shown;
+}
+} // namespace
+
 SettingsDialog::SettingsDialog(const GuiSettings &g, QWidget *parent)
     : QDialog(parent), m_bench(new QLineEdit(g.benchDir.value_or(QString()), this)),
       m_port(new QSpinBox(this)), m_uds(new QLineEdit(g.unixSocket.value_or(QString()), this)),
-      m_redis(new QLineEdit(g.redisUrl.value_or(QString()), this)),
-      m_auth(new QLineEdit(g.authUrlOverride.value_or(QString()), this)),
+      m_redis(new QLineEdit(redactedUrlText(g.redisUrl.value_or(QString())), this)),
+      m_auth(new QLineEdit(redactedUrlText(g.authUrlOverride.value_or(QString())), this)),
       m_pingInterval(new QSpinBox(this)), m_pingTimeout(new QSpinBox(this)),
-      m_permission(new QComboBox(this))
+      m_permission(new QComboBox(this)), m_redisSaved(g.redisUrl.value_or(QString())),
+      m_authSaved(g.authUrlOverride.value_or(QString()))
 {
     setWindowTitle(tr("Engine settings"));
     m_port->setRange(0, 65535);
@@ -25,7 +37,7 @@ SettingsDialog::SettingsDialog(const GuiSettings &g, QWidget *parent)
     m_port->setSpecialValueText(tr("any free port"));
     m_uds->setPlaceholderText(tr("empty: listen on the TCP port"));
     m_redis->setPlaceholderText(QStringLiteral("redis://127.0.0.1:11000"));
-    m_auth->setPlaceholderText(tr("empty: the client's Origin (as Node does)"));
+    m_auth->setPlaceholderText(tr("empty: webserver_host, else http://127.0.0.1:<webserver_port>"));
     for (QSpinBox *box : {m_pingInterval, m_pingTimeout}) {
         box->setRange(1000, 600000);
         box->setSingleStep(1000);
@@ -77,8 +89,8 @@ GuiSettings SettingsDialog::settings() const
     g.benchDir = m_bench->text().trimmed();
     g.port = m_port->value();
     g.unixSocket = m_uds->text().trimmed();
-    g.redisUrl = m_redis->text().trimmed();
-    g.authUrlOverride = m_auth->text().trimmed();
+    g.redisUrl = unmasked(m_redis->text().trimmed(), m_redisSaved);
+    g.authUrlOverride = unmasked(m_auth->text().trimmed(), m_authSaved);
     g.pingIntervalMs = m_pingInterval->value();
     g.pingTimeoutMs = m_pingTimeout->value();
     g.permissionApi = PermissionApi(m_permission->currentData().toInt());

@@ -26,4 +26,6 @@ private:
     QSpinBox *m_pingInterval;
     QSpinBox *m_pingTimeout;
     QComboBox *m_permission;
+    QString m_redisSaved; // unmasked; the fields show them masked
+    QString m_authSaved;
 };

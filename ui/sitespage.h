@@ -2,7 +2,7 @@
 // sockets, distinct users and rooms. GUI thread.
 #pragma once
 
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitorsnapshot.h"
 
 #include <QWidget>
 

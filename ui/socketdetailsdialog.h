@@ -3,7 +3,7 @@
 // engine). GUI thread.
 #pragma once
 
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitorsnapshot.h"
 
 #include <QDialog>
 

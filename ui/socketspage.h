@@ -7,8 +7,8 @@
 // note above the table says so). GUI thread.
 #pragma once
 
-#include "telemetry/monitoractions.h"
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitoractions.h"
+#include "monitor/monitorsnapshot.h"
 
 #include <QWidget>
 

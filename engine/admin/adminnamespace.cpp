@@ -331,7 +331,7 @@ QJsonObject AdminNamespace::serverStats(bool drain)
         {QStringLiteral("hostname"), QSysInfo::machineHostName()},
         {QStringLiteral("pid"), double(QCoreApplication::applicationPid())},
         {QStringLiteral("uptime"), double(m_uptime.nsecsElapsed()) / 1e9},
-        {QStringLiteral("clientsCount"), m_sio->eio()->sessionCount()},
+        {QStringLiteral("clientsCount"), m_sio->clientCount()},
         {QStringLiteral("pollingClientsCount"), m_sio->eio()->traffic().pollingSessions},
         {QStringLiteral("aggregatedEvents"), aggregated},
         {QStringLiteral("namespaces"), namespaces},

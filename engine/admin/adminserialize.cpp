@@ -1,7 +1,7 @@
 #include "admin/adminserialize.h"
 
+#include "common/credentialmask.h"
 #include "socketio/siosocket.h"
-#include "telemetry/headermask.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -29,7 +29,7 @@ QJsonObject queryObject(const QByteArray &rawQuery)
     const QUrlQuery parsed(QString::fromUtf8(rawQuery));
     for (const auto &[key, value] : parsed.queryItems(QUrl::FullyDecoded)) {
         if (query.contains(key)) continue; // first value wins, as HttpRequest::queryValue
-        query.insert(key, isSecretQueryKey(key) ? QStringLiteral("***") : value);
+        query.insert(key, isSecretQueryKey(key) ? maskSecret(value.toUtf8()) : value);
     }
     return query;
 }
@@ -43,7 +43,8 @@ QString redactedUrl(const HttpRequest &request)
         const QByteArray key = eq < 0 ? pair : pair.left(eq);
         const QString decodedKey = QUrl::fromPercentEncoding(key);
         parts.append(isSecretQueryKey(decodedKey) && eq >= 0
-                         ? QString::fromUtf8(key) + QStringLiteral("=***")
+                         ? QString::fromUtf8(key) + QLatin1Char('=') +
+                               maskSecret(QByteArray::fromPercentEncoding(pair.mid(eq + 1)))
                          : QString::fromUtf8(pair));
     }
     return QString::fromUtf8(request.path) + QLatin1Char('?') + parts.join(QLatin1Char('&'));

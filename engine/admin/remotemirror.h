@@ -7,7 +7,7 @@
 // Thread affinity: the thread of the AdminClient feeding it (the GUI thread).
 #pragma once
 
-#include "telemetry/monitorsnapshot.h"
+#include "monitor/monitorsnapshot.h"
 #include "telemetry/ratesample.h"
 #include "telemetry/traceentry.h"
 

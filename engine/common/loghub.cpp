@@ -71,11 +71,45 @@ QString LogHub::levelName(QtMsgType type)
     return QStringLiteral("INFO");
 }
 
-void LogHub::append(QtMsgType type, const QString &category, const QString &message)
+QString LogHub::sanitized(const QString &message)
+{
+    const qsizetype kept = std::min(message.size(), kMaxMessageChars);
+    bool clean = kept == message.size();
+    for (qsizetype i = 0; clean && i < kept; ++i)
+        clean = message.at(i).unicode() >= 0x20 && message.at(i).unicode() != 0x7f;
+    if (clean) return message;
+    QString out;
+    out.reserve(kept + 64);
+    for (qsizetype i = 0; i < kept; ++i) {
+        const char16_t u = message.at(i).unicode();
+        if (u == '\n')
+            out.append(QLatin1String("\n    ")); // a continuation, never a line of its own
+        else if (u == '\t')
+            out.append(QLatin1Char('\t'));
+        else if (u < 0x20 || u == 0x7f)
+            out.append(QStringLiteral("\\x%1").arg(uint(u), 2, 16, QLatin1Char('0')));
+        else
+            out.append(QChar(u));
+    }
+    if (kept < message.size())
+        out.append(QStringLiteral(" ... (message cut at %1 of %2 characters)")
+                       .arg(kMaxMessageChars)
+                       .arg(message.size()));
+    return out;
+}
+
+qsizetype LogHub::ringBytes() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_ringBytes;
+}
+
+void LogHub::append(QtMsgType type, const QString &category, const QString &rawMessage)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QMutexLocker lock(&m_mutex);
     if (severity(type) < severity(m_minimum)) return;
+    const QString message = sanitized(rawMessage);
     LogEntry e{++m_seq, now, type, category == QLatin1String("default") ? QString() : category,
                message};
     if (m_echo) {
@@ -88,11 +122,12 @@ void LogHub::append(QtMsgType type, const QString &category, const QString &mess
         fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
         fflush(stdout);
     }
-    if (m_ring.size() < m_capacity) {
-        m_ring.append(std::move(e));
-    } else {
-        m_ring[m_head] = std::move(e);
-        m_head = (m_head + 1) % m_capacity;
+    m_ringBytes += e.message.size() * qsizetype(sizeof(QChar));
+    m_ring.push_back(std::move(e));
+    while (m_ring.size() > size_t(m_capacity) ||
+           (m_ringBytes > kRingBudgetBytes && m_ring.size() > 1)) {
+        m_ringBytes -= m_ring.front().message.size() * qsizetype(sizeof(QChar));
+        m_ring.pop_front();
     }
 }
 
@@ -100,9 +135,8 @@ QList<LogEntry> LogHub::since(quint64 afterSeq, int max) const
 {
     QMutexLocker lock(&m_mutex);
     QList<LogEntry> out;
-    const qsizetype n = m_ring.size();
-    for (qsizetype i = 0; i < n && out.size() < max; ++i) {
-        const LogEntry &e = m_ring.at((m_head + i) % n);
+    for (const LogEntry &e : m_ring) {
+        if (out.size() >= max) break;
         if (e.seq > afterSeq) out.append(e);
     }
     return out;

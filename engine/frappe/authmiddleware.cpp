@@ -1,8 +1,8 @@
 #include "frappe/authmiddleware.h"
 
+#include "common/credentialmask.h"
 #include "common/logging.h"
 #include "frappe/cookies.h"
-#include "frappe/credentialmask.h"
 #include "frappe/frappewebclient.h"
 #include "frappe/siteresolver.h"
 #include "socketio/sioserver.h"
@@ -12,6 +12,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QPointer>
+#include <QUrl>
 
 CallerIdentity callerOf(const SioSocket *socket)
 {
@@ -28,6 +29,20 @@ QString headerOrNull(const HttpRequest &r, const QByteArray &name)
 {
     return r.hasHeader(name) ? QString::fromUtf8(r.header(name)) : QString();
 }
+
+// http(s) on localhost, *.localhost or a loopback address.
+bool isLocalOrigin(const QString &origin)
+{
+    const QUrl url(origin.trimmed(), QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        return false;
+    const QString host = url.host().toLower();
+    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
 } // namespace
 
 void AuthMiddleware::admitDevUser(SioSocket *socket, const QString &site,
@@ -37,6 +52,15 @@ void AuthMiddleware::admitDevUser(SioSocket *socket, const QString &site,
     if (!peer.isLoopback() && socket->handshake().peer != QLatin1String("unix")) {
         qCWarning(lcAuth).noquote() << "dev auth: refused non-loopback client" << peer.toString();
         done(QStringLiteral("Unauthorized: dev auth mode accepts loopback clients only"));
+        return;
+    }
+    // A loopback peer may still be a browser showing a page from anywhere: a
+    // site the developer visits must not connect as Administrator.
+    const QString origin = headerOrNull(socket->handshake(), "origin");
+    if (!origin.isEmpty() && !isLocalOrigin(origin)) {
+        qCWarning(lcAuth).noquote() << "dev auth: refused a page from" << origin
+                                    << "- only pages from localhost / loopback addresses connect";
+        done(QString::fromLatin1(frappe_errors::InvalidOrigin));
         return;
     }
     socket->siteName = site;
@@ -54,6 +78,7 @@ void AuthMiddleware::run(SioSocket *socket, const QJsonValue &auth,
     headers.host = headerOrNull(req, "host");
     headers.origin = headerOrNull(req, "origin");
     headers.siteNameHeader = headerOrNull(req, "x-frappe-site-name");
+    headers.localAddress = req.localAddress;
 
     // 1. The namespace must be the site the request is for.
     const QString site = resolveSiteName(headers, m_ctx->config.defaultSite);
@@ -65,14 +90,25 @@ void AuthMiddleware::run(SioSocket *socket, const QJsonValue &auth,
         done(QString::fromLatin1(frappe_errors::InvalidNamespace));
         return;
     }
+    // 1b. ... and a site of this bench, whatever the headers claim: nothing
+    // else is served, and no callback is made for anything else.
+    const std::optional<SiteNames> siteNames = m_sites.find(site);
+    if (!siteNames) {
+        qCInfo(lcAuth).noquote() << "refused" << socket->nspName() << "from" << req.peer
+                                 << ": Invalid namespace (" << site
+                                 << "is not a site of this bench)";
+        done(QString::fromLatin1(frappe_errors::InvalidNamespace));
+        return;
+    }
     if (!m_ctx->config.devAuthUser.isEmpty()) {
         admitDevUser(socket, site, done);
         return;
     }
-    // 2. Host and Origin must name the same host (or the Origin is allowed).
-    if (!originAllowed(headers, m_ctx->config.allowedOrigins)) {
+    // 2. The Origin must belong to the site (or be allow-listed).
+    if (!originBelongsToSite(headers, *siteNames, m_ctx->config.allowedOrigins)) {
         qCInfo(lcAuth).noquote() << "refused" << socket->nspName() << "from" << req.peer
-                                 << ": Invalid origin -" << describeOriginMismatch(headers);
+                                 << ": Invalid origin -"
+                                 << describeOriginMismatch(headers, *siteNames);
         done(QString::fromLatin1(frappe_errors::InvalidOrigin));
         return;
     }

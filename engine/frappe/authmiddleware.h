@@ -1,11 +1,13 @@
 // The connect middleware of Frappe's realtime service (spec 2.3), in Node's
 // order and with its exact error strings: namespace = site, Host/Origin check,
 // credentials present and usable, then get_user_info on the web server.
-// Unlike Node it stops at the first failure (no ghost sockets) and refuses a
-// socket for which no user comes back. Engine thread only.
+// Unlike Node it stops at the first failure (no ghost sockets), refuses a
+// socket for which no user comes back, serves only the bench's own sites and
+// accepts only an Origin that belongs to the site (issue 13). Engine thread only.
 #pragma once
 
 #include "frappe/frappecontext.h"
+#include "frappe/sitedirectory.h"
 
 #include <QJsonValue>
 #include <functional>
@@ -22,7 +24,9 @@ inline const char *const NoAuthMethod =
 
 class AuthMiddleware {
 public:
-    explicit AuthMiddleware(FrappeContext *ctx) : m_ctx(ctx) {}
+    explicit AuthMiddleware(FrappeContext *ctx)
+        : m_ctx(ctx), m_sites(ctx->config.benchDir, ctx->config.sites)
+    {}
 
     // done(nullopt) admits; done(message) refuses with that CONNECT_ERROR message.
     // On success the socket carries user, userType, installedApps, sid,
@@ -37,4 +41,5 @@ private:
                       const std::function<void(std::optional<QString>)> &done);
 
     FrappeContext *m_ctx;
+    SiteDirectory m_sites;
 };

@@ -1,6 +1,5 @@
 #include "frappe/benchconfig.h"
 
-#include "admin/adminbenchkey.h"
 #include "common/logging.h"
 #include "engineconfig.h"
 
@@ -305,6 +304,13 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
         {"realtime_max_rooms_per_socket", &cfg.maxRoomsPerSocket, 0},
         {"realtime_max_http_header_bytes", &cfg.maxHttpHeaderBytes, 1024},
         {"realtime_max_outbound_bytes", &cfg.maxOutboundBytes, 65536},
+        // Bounded resources (issue 14)
+        {"realtime_max_name_length", &cfg.maxNameLength, 0},
+        {"realtime_request_head_timeout_ms", &cfg.requestHeadTimeoutMs, 0},
+        {"realtime_keep_alive_timeout_ms", &cfg.keepAliveTimeoutMs, 0},
+        {"realtime_max_permission_checks_per_socket", &cfg.maxPermissionChecksPerSocket, 0},
+        {"realtime_login_callback_connections", &cfg.loginCallbackConnections, 1},
+        {"realtime_permission_cache_ttl", &cfg.permissionCacheTtlSec, 0},
     };
     for (const auto &[key, field, min] : limits) {
         const QJsonValue v = bench.merged.value(QLatin1String(key));
@@ -334,6 +340,4 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
         qCWarning(lcConfig) << "realtime_allowed_origins: expected a list of origins, ignoring"
                             << origins;
     }
-    // The Admin UI namespace (issue 17).
-    applyAdminBenchKey(bench.merged, cfg.admin);
 }

@@ -4,6 +4,9 @@
 
 namespace {
 
+// bench serve's and gunicorn's default port, which bench writes as webserver_port.
+constexpr int kFrappeDefaultWebPort = 8000;
+
 QString withoutTrailingSlashes(QString text)
 {
     while (text.endsWith(QLatin1Char('/')))
@@ -38,39 +41,54 @@ QByteArray wellFormedUtf8(QStringView text)
 
 } // namespace
 
-QUrl frappeCallbackBase(const EngineConfig &cfg, const QString &origin)
+CallbackTarget frappeCallbackTarget(const EngineConfig &cfg)
 {
+    const int webPort = cfg.webserverPort > 0 ? cfg.webserverPort : kFrappeDefaultWebPort;
     if (!cfg.authUrlOverride.trimmed().isEmpty())
-        return QUrl(withoutTrailingSlashes(cfg.authUrlOverride.trimmed()));
+        return {QUrl(withoutTrailingSlashes(cfg.authUrlOverride.trimmed())),
+                CallbackSource::AuthUrl};
 
-    if (!cfg.webserverHost.trimmed().isEmpty() && cfg.webserverPort > 0) {
+    if (!cfg.webserverHost.trimmed().isEmpty()) {
         QString host = cfg.webserverHost.trimmed();
         if (!host.contains(QLatin1String("://"))) host.prepend(QLatin1String("http://"));
         const QUrl parsed(host);
-        if (!parsed.isValid() || parsed.host().isEmpty()) return QUrl(host);
+        if (!parsed.isValid() || parsed.host().isEmpty())
+            return {QUrl(host), CallbackSource::WebserverHost};
         // Only scheme://host:port survives, as in get_url: a path in
         // webserver_host is not a prefix of the callback paths.
         QUrl base;
         base.setScheme(parsed.scheme());
         base.setHost(parsed.host());
-        base.setPort(parsed.port(cfg.webserverPort));
-        return base;
+        base.setPort(parsed.port(webPort));
+        return {base, CallbackSource::WebserverHost};
     }
 
-    const QString trimmed = withoutTrailingSlashes(origin.trimmed());
-    QUrl base(trimmed);
-    // Node splits the Origin on ':' and rebuilds protocol://host:port. QUrl
-    // does the same for ordinary origins and also copes with IPv6 literals.
-    // Without a webserver_port Node would produce ":undefined"; keeping the
-    // Origin's own port is the only useful reading of that configuration.
-    if (cfg.developerMode && cfg.webserverPort > 0 && base.isValid() && !base.host().isEmpty()) {
-        QUrl rebuilt;
-        rebuilt.setScheme(base.scheme());
-        rebuilt.setHost(base.host());
-        rebuilt.setPort(cfg.webserverPort);
-        return rebuilt;
+    // Node would use the client's Origin here, which lets any client name the
+    // host that receives its cookie and the socket secret. The bench's own web
+    // server listens on webserver_port of this machine (bench start, gunicorn
+    // behind nginx); X-Frappe-Site-Name on every callback picks the site.
+    QUrl base;
+    base.setScheme(QStringLiteral("http"));
+    base.setHost(QStringLiteral("127.0.0.1"));
+    base.setPort(webPort);
+    return {base, CallbackSource::BenchWebServer};
+}
+
+QString describeCallbackTarget(const EngineConfig &cfg)
+{
+    const CallbackTarget target = frappeCallbackTarget(cfg);
+    const QString url = target.base.toString(QUrl::RemovePassword | QUrl::FullyEncoded);
+    switch (target.source) {
+    case CallbackSource::AuthUrl:
+        return QStringLiteral("callbacks: %1 (--auth-url)").arg(url);
+    case CallbackSource::WebserverHost:
+        return QStringLiteral("callbacks: %1 (webserver_host)").arg(url);
+    case CallbackSource::BenchWebServer:
+        break;
     }
-    return base;
+    return QStringLiteral("callbacks: %1 (the bench's own web server on webserver_port%2; set "
+                          "webserver_host or --auth-url when it runs elsewhere)")
+        .arg(url, cfg.webserverPort > 0 ? QString() : QStringLiteral(", default 8000"));
 }
 
 QByteArray urlSearchParamsEncode(QStringView text)

@@ -1,11 +1,12 @@
 #include "frappe/corehandlers.h"
 
+#include "common/clienttext.h"
 #include "common/logging.h"
 #include "frappe/frappewebclient.h"
-#include "frappe/jsstring.h"
 #include "protocol/siopacket.h"
 #include "redis/rediscommandclient.h"
 #include "socketio/sioserver.h"
+#include "json/jsstring.h"
 
 #include <QJsonObject>
 #include <QPointer>
@@ -76,35 +77,63 @@ void CoreHandlers::leave(SioSocket *socket, const QString &room)
 void CoreHandlers::joinIfPermitted(SioSocket *socket, const QString &doctype,
                                    const QString &docname, const QString &room, bool openDoc)
 {
-    ++m_permissionChecks;
+    if (m_ctx->sio->nameTooLong(room)) {
+        // Refused (and logged) without asking the web server about it.
+        socket->join(room);
+        return;
+    }
     QPointer<SioServer> sio(m_ctx->sio);
     const QString nsp = socket->nspName();
     const QString socketId = socket->id();
+    const QString socketKey = nsp + QLatin1Char('\n') + socketId;
+    const int cap = m_ctx->config.maxPermissionChecksPerSocket;
+    int &inFlight = m_checksInFlight[socketKey];
+    if (cap > 0 && inFlight >= cap) {
+        // Answered as not permitted, without asking: no room is joined.
+        ++m_permissionChecksOverCap;
+        if (!m_overCapLogged.contains(socketKey)) {
+            m_overCapLogged.insert(socketKey);
+            qCWarning(lcAuth).noquote().nospace()
+                << "socket " << socketId << " of " << clientText(nsp) << " (user "
+                << clientText(socket->user) << ", " << socket->handshake().peer << ") has " << cap
+                << " permission checks waiting; further ones are denied until they are "
+                   "answered (max permission checks per socket; logged once per socket)";
+        }
+        return;
+    }
+    ++inFlight;
+    ++m_permissionChecks;
     const QString key = pendingKey(nsp, socketId, room);
     const quint64 ticket = ++m_nextTicket;
     m_pendingJoins.insert(key, ticket);
-    m_ctx->web->checkPermission(
-        callerOf(socket), doctype, docname,
-        [this, sio, nsp, socketId, doctype, docname, room, openDoc, key, ticket](bool granted) {
-            // Only the newest request for this room decides, and only if the
-            // client has not left the room (or the server) meanwhile.
-            const auto pending = m_pendingJoins.constFind(key);
-            if (pending == m_pendingJoins.constEnd() || *pending != ticket) return;
-            m_pendingJoins.erase(pending);
-            SioNamespace *ns = sio ? sio->findNamespace(nsp) : nullptr;
-            SioSocket *s = ns ? ns->socket(socketId) : nullptr;
-            if (!s) return; // gone while the web server answered
-            if (!granted) {
-                qCDebug(lcAuth).noquote() << "permission denied:" << s->user << "on" << room;
-                return;
-            }
-            s->join(room);
-            if (openDoc) {
-                if (!s->openDocs.contains(qMakePair(doctype, docname)))
-                    s->openDocs.append(qMakePair(doctype, docname));
-                notifyViewers(ns, s->user, doctype, docname);
-            }
-        });
+    m_ctx->web->checkPermission(callerOf(socket), doctype, docname,
+                                [this, sio, nsp, socketId, socketKey, doctype, docname, room,
+                                 openDoc, key, ticket](bool granted) {
+                                    const auto counted = m_checksInFlight.find(socketKey);
+                                    if (counted != m_checksInFlight.end() && --*counted <= 0)
+                                        m_checksInFlight.erase(counted);
+                                    // Only the newest request for this room decides, and only if
+                                    // the client has not left the room (or the server) meanwhile.
+                                    const auto pending = m_pendingJoins.constFind(key);
+                                    if (pending == m_pendingJoins.constEnd() || *pending != ticket)
+                                        return;
+                                    m_pendingJoins.erase(pending);
+                                    SioNamespace *ns = sio ? sio->findNamespace(nsp) : nullptr;
+                                    SioSocket *s = ns ? ns->socket(socketId) : nullptr;
+                                    if (!s) return; // gone while the web server answered
+                                    if (!granted) {
+                                        qCDebug(lcAuth).noquote()
+                                            << "permission denied:" << clientText(s->user) << "on"
+                                            << clientText(room);
+                                        return;
+                                    }
+                                    s->join(room);
+                                    if (openDoc) {
+                                        if (!s->openDocs.contains(qMakePair(doctype, docname)))
+                                            s->openDocs.append(qMakePair(doctype, docname));
+                                        notifyViewers(ns, s->user, doctype, docname);
+                                    }
+                                });
 }
 
 void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
@@ -133,6 +162,9 @@ void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
 
 void CoreHandlers::onDisconnect(SioSocket *socket)
 {
+    const QString socketKey = socket->nspName() + QLatin1Char('\n') + socket->id();
+    m_checksInFlight.remove(socketKey);
+    m_overCapLogged.remove(socketKey);
     SioNamespace *nsp = socket->nsp();
     for (const auto &doc : std::as_const(socket->openDocs))
         notifyViewers(nsp, socket->user, doc.first, doc.second);

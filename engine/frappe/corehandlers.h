@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QJsonArray>
+#include <QSet>
 #include <QString>
 
 class SioSocket;
@@ -25,6 +26,9 @@ public:
     void onDisconnect(SioSocket *socket);
 
     quint64 permissionChecks() const { return m_permissionChecks; }
+    // Checks refused because their socket had maxPermissionChecksPerSocket
+    // waiting for an answer already.
+    quint64 permissionChecksOverCap() const { return m_permissionChecksOverCap; }
 
 private:
     void joinIfPermitted(SioSocket *socket, const QString &doctype, const QString &docname,
@@ -43,4 +47,11 @@ private:
     // its permission answer; the answer joins only while its ticket is current.
     QHash<QString, quint64> m_pendingJoins;
     quint64 m_nextTicket = 0;
+    // "<nsp>\n<socket id>" -> its permission checks waiting for an answer
+    // (in flight or queued in the callback pool), and the sockets already
+    // told about the cap: one socket's flood of doc_subscribe must not queue
+    // without bound in front of everyone else's checks (issue 14).
+    QHash<QString, int> m_checksInFlight;
+    QSet<QString> m_overCapLogged;
+    quint64 m_permissionChecksOverCap = 0;
 };

@@ -1,10 +1,10 @@
 #include "frappe/eventsrouter.h"
 
 #include "common/logging.h"
-#include "frappe/jsstring.h"
-#include "protocol/jsonrelay.h"
 #include "protocol/siopacket.h"
 #include "socketio/sioserver.h"
+#include "json/jsonrelay.h"
+#include "json/jsstring.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -7,7 +7,6 @@
 #include "redis/rediscommandclient.h"
 #include "redis/redisendpoint.h"
 #include "redis/redissubscriber.h"
-#include "scripting/apphandlers.h"
 #include "socketio/sioserver.h"
 
 #include <QJsonArray>
@@ -20,20 +19,6 @@ FrappeApp::FrappeApp(const EngineConfig &config, SioServer *sio)
     m_ctx.web = new FrappeWebClient(config, this);
     m_handler = std::make_unique<SiteNamespaceHandler>(&m_ctx);
     m_router = std::make_unique<EventsRouter>(sio);
-    if (!config.benchDir.isEmpty()) {
-        // apps/<app>/realtime/handlers.js of each app installed on the socket's site.
-        m_apps = new AppHandlers(config.benchDir, m_ctx.web, config.scriptBudgetMs, this);
-        AppHandlers *apps = m_apps;
-        m_handler->onAttach = [apps](SioSocket *s) { apps->attach(s); };
-        m_handler->onAppEvent = [apps](SioSocket *s, const QString &event, const QJsonArray &args,
-                                       const QList<QByteArray> &attachments, const AckSender &ack) {
-            apps->dispatch(s, event, args, attachments, ack);
-        };
-        m_handler->onDetach = [apps](SioSocket *s, const QString &reason) {
-            apps->detach(s, reason);
-        };
-    }
-
     if (config.redisUrl.isEmpty()) {
         qCWarning(lcRedis) << "no redis_queue configured: events published by Frappe will not "
                               "reach clients (set redis_queue or --redis)";

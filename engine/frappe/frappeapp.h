@@ -17,7 +17,6 @@ class NamespaceHandler;
 class SiteNamespaceHandler;
 class EventsRouter;
 class RedisSubscriber;
-class AppHandlers;
 
 class FrappeApp : public QObject {
     Q_OBJECT
@@ -32,8 +31,6 @@ public:
 
     SiteNamespaceHandler *siteHandler() const { return m_handler.get(); }
     EventsRouter *router() const { return m_router.get(); }
-    // Custom apps' realtime/handlers.js; null without a bench folder.
-    AppHandlers *appHandlers() const { return m_apps; }
     FrappeContext *context() { return &m_ctx; }
     QString redisState() const;
 
@@ -45,5 +42,4 @@ private:
     std::unique_ptr<SiteNamespaceHandler> m_handler;
     std::unique_ptr<EventsRouter> m_router;
     RedisSubscriber *m_subscriber = nullptr;
-    AppHandlers *m_apps = nullptr;
 };

@@ -1,10 +1,10 @@
 #include "frappe/frappewebclient.h"
 
+#include "common/credentialmask.h"
 #include "common/logging.h"
 #include "frappe/callbackexchange.h"
 #include "frappe/callbackurl.h"
-#include "frappe/credentialmask.h"
-#include "frappe/jsjson.h"
+#include "json/jsjson.h"
 
 #include "httpclient/httpclient.h"
 
@@ -109,12 +109,24 @@ QString bodyExcerpt(const QByteArray &body)
     return text;
 }
 
+HttpClient::Options poolOptions(int connections)
+{
+    HttpClient::Options options;
+    if (connections > 0) options.maxConnectionsPerOrigin = connections;
+    return options;
+}
+
+// Entries the permission cache holds at most; a flood of distinct documents
+// then empties it rather than growing it.
+constexpr qsizetype kMaxCachedPermissions = 20000;
+
 } // namespace
 
 FrappeWebClient::FrappeWebClient(const EngineConfig &cfg, QObject *parent)
     : QObject(parent), m_cfg(cfg),
       m_timeoutMs(cfg.authTimeoutMs > 0 ? cfg.authTimeoutMs : kDefaultTimeoutMs),
-      m_http(new HttpClient(this)),
+      m_http(new HttpClient(poolOptions(cfg.callbackConnections), this)),
+      m_loginHttp(new HttpClient(poolOptions(cfg.loginCallbackConnections), this)),
       m_deadlines(m_timeoutMs, &CallbackExchange::deadlinePassed, this)
 {}
 
@@ -131,9 +143,9 @@ void FrappeWebClient::setSecretProvider(SecretProvider provider)
     m_secretProvider = std::move(provider);
 }
 
-QUrl FrappeWebClient::callbackBase(const CallerIdentity &caller) const
+QUrl FrappeWebClient::callbackBase(const CallerIdentity &) const
 {
-    return frappeCallbackBase(m_cfg, caller.origin);
+    return frappeCallbackTarget(m_cfg).base;
 }
 
 void FrappeWebClient::fetchUserInfo(const CallerIdentity &caller,
@@ -146,11 +158,11 @@ void FrappeWebClient::userInfoAttempt(const CallerIdentity &caller, int attempt,
                                       std::function<void(AuthOutcome)> done)
 {
     const CallbackUrl target = frappeCallbackUrl(callbackBase(caller), kUserInfoPath);
-    exchange(caller, "GET", target, {}, {},
-             [this, caller, attempt, url = target.url,
-              done = std::move(done)](ExchangeResult result) mutable {
-                 finishUserInfo(caller, url, attempt, result, done);
-             });
+    exchange(
+        caller, "GET", target, {}, {},
+        [this, caller, attempt, url = target.url, done = std::move(done)](
+            ExchangeResult result) mutable { finishUserInfo(caller, url, attempt, result, done); },
+        m_loginHttp);
 }
 
 void FrappeWebClient::finishUserInfo(const CallerIdentity &caller, const QUrl &url, int attempt,
@@ -244,13 +256,31 @@ void FrappeWebClient::checkPermission(const CallerIdentity &caller, const QStrin
     const QByteArray key = caller.siteName.toUtf8() + '\n' + caller.sid + '\n' +
                            caller.authorization + '\n' + target.url.toEncoded() + '\n' +
                            target.nodeError.toUtf8();
+    const int cacheTtlSec = m_cfg.permissionCacheTtlSec;
+    if (cacheTtlSec > 0) {
+        const auto cached = m_permissionCache.constFind(key);
+        if (cached != m_permissionCache.constEnd() && cached->expiresMs > FifoTimerQueue::nowMs()) {
+            // From the event loop, like every other answer.
+            QMetaObject::invokeMethod(
+                this, [done = std::move(done), granted = cached->granted] { done(granted); },
+                Qt::QueuedConnection);
+            return;
+        }
+    }
     QList<std::function<void(bool)>> &waiters = m_permissionWaiters[key];
     waiters.append(std::move(done));
     if (waiters.size() > 1) return;
 
     exchange(caller, "GET", target, {}, {},
-             [this, caller, key, legacy, url = target.url](ExchangeResult result) {
+             [this, caller, key, legacy, cacheTtlSec, url = target.url](ExchangeResult result) {
                  const bool granted = permissionGranted(caller, url, legacy, result);
+                 // Only answers the web server gave; a failure is asked again.
+                 if (cacheTtlSec > 0 && result.failure == ExchangeResult::Failure::None) {
+                     if (m_permissionCache.size() >= kMaxCachedPermissions)
+                         m_permissionCache.clear();
+                     m_permissionCache.insert(
+                         key, {granted, FifoTimerQueue::nowMs() + qint64(cacheTtlSec) * 1000});
+                 }
                  const QList<std::function<void(bool)>> waiting = m_permissionWaiters.take(key);
                  const QPointer<FrappeWebClient> alive(this);
                  for (const auto &waiter : waiting) {
@@ -335,9 +365,9 @@ void FrappeWebClient::request(const CallerIdentity &caller, const QByteArray &me
 
 void FrappeWebClient::exchange(const CallerIdentity &caller, const QByteArray &method,
                                const CallbackUrl &target, const QByteArray &body,
-                               const HeaderList &extraHeaders, ExchangeDone done)
+                               const HeaderList &extraHeaders, ExchangeDone done, HttpClient *http)
 {
-    auto *call = new CallbackExchange(m_http, &m_deadlines, std::move(done), this);
+    auto *call = new CallbackExchange(http ? http : m_http, &m_deadlines, std::move(done), this);
     if (!target.nodeError.isEmpty()) {
         call->fail(ExchangeResult::Failure::Invalid, target.nodeError,
                    QStringLiteral("request not sent"));

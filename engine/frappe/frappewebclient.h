@@ -43,7 +43,7 @@ struct ExchangeResult;
 struct CallerIdentity {
     QByteArray sid;           // the `sid` cookie; empty when absent
     QByteArray authorization; // the Authorization header verbatim; empty when absent
-    QString origin;           // the Origin header verbatim
+    QString origin;           // the Origin header verbatim; for logs, never a callback target
     QString siteName;         // the site the socket belongs to (spec §2.4)
 };
 
@@ -80,7 +80,8 @@ public:
     // side created meanwhile. Unset: no X-Frappe-Socket-Secret header.
     void setSecretProvider(SecretProvider provider);
 
-    // Base URL of this caller's callbacks (spec §2.5; authUrlOverride wins).
+    // Base URL of callbacks: the same for every caller, from configuration
+    // only (frappeCallbackTarget); the caller is ignored on purpose.
     QUrl callbackBase(const CallerIdentity &caller) const;
 
     // GET get_user_info, once more when installed_apps is missing (the first
@@ -112,16 +113,25 @@ private:
                         const ExchangeResult &result, std::function<void(AuthOutcome)> &done);
     bool permissionGranted(const CallerIdentity &caller, const QUrl &url, bool legacy,
                            const ExchangeResult &result) const;
+    // `http`: the pool to use; m_http unless given (logins use m_loginHttp).
     void exchange(const CallerIdentity &caller, const QByteArray &method, const CallbackUrl &target,
-                  const QByteArray &body, const HeaderList &extraHeaders, ExchangeDone done);
+                  const QByteArray &body, const HeaderList &extraHeaders, ExchangeDone done,
+                  HttpClient *http = nullptr);
     // The request's header lines, Host and framing aside (HttpClient adds them).
     QByteArray buildHeaderLines(const CallerIdentity &caller, const HeaderList &extraHeaders,
                                 const std::optional<QByteArray> &secret, QString *error) const;
 
     const EngineConfig m_cfg;
     const int m_timeoutMs;
-    HttpClient *m_http;
+    HttpClient *m_http;         // permission checks and app requests
+    HttpClient *m_loginHttp;    // get_user_info only: never queued behind permission checks
     FifoTimerQueue m_deadlines; // every callback shares one timeout
     SecretProvider m_secretProvider;
     QHash<QByteArray, QList<std::function<void(bool)>>> m_permissionWaiters;
+    // permissionCacheTtlSec > 0: answers by the same key as m_permissionWaiters.
+    struct CachedPermission {
+        bool granted = false;
+        qint64 expiresMs = 0; // FifoTimerQueue::nowMs()
+    };
+    QHash<QByteArray, CachedPermission> m_permissionCache;
 };

@@ -12,9 +12,9 @@ public:
     explicit SiteNamespaceHandler(FrappeContext *ctx) : m_auth(ctx), m_core(ctx) {}
 
     AuthMiddleware &auth() { return m_auth; }
-    CoreHandlers &core() { return m_core; }
 
-    // Hooks for app handlers (custom apps' handlers.js), set by FrappeApp.
+    // Hooks for app handlers (custom apps' handlers.js), set where the engine
+    // is composed (EngineCore), so frappe/ needs nothing of scripting/.
     std::function<void(SioSocket *)> onAttach;
     std::function<void(SioSocket *, const QString &, const QJsonArray &, const QList<QByteArray> &,
                        const AckSender &)>

@@ -1,16 +1,9 @@
 #include "frappe/siteresolver.h"
 
+#include <QHostAddress>
 #include <QUrl>
 
 namespace {
-
-// Node compares with `!=` on values that may be `undefined`, so an absent
-// hostname equals only another absent one, never "" (QString's == would say
-// null == empty).
-bool sameHostname(const QString &a, const QString &b)
-{
-    return a.isNull() == b.isNull() && a == b;
-}
 
 int defaultPort(const QString &scheme)
 {
@@ -52,6 +45,38 @@ bool inAllowList(const QString &origin, const QStringList &allowedOrigins)
     return false;
 }
 
+// The host of an http(s) Origin, lower-case, without IPv6 brackets; null when
+// the Origin is not a plain scheme://host[:port].
+QString originHost(const QString &origin, int *port = nullptr)
+{
+    const QUrl url(origin.trimmed(), QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")) ||
+        url.host().isEmpty() || !url.userInfo().isEmpty())
+        return {};
+    if (port) *port = url.port(defaultPort(scheme));
+    return url.host().toLower();
+}
+
+// The host of a Host header ("name:port", "[v6]:port"), lower-case.
+QString hostHeaderHost(const QString &host)
+{
+    if (host.trimmed().isEmpty()) return {};
+    const QUrl url(QStringLiteral("http://") + host.trimmed(), QUrl::StrictMode);
+    if (!url.isValid() || !url.userInfo().isEmpty() || !url.path().isEmpty()) return {};
+    return url.host().toLower();
+}
+
+// Whether the Origin host names the address the client connected to.
+bool isConnectedAddress(const QString &host, const QString &localAddress)
+{
+    const QHostAddress local(localAddress);
+    if (local.isNull()) return false;
+    if (host == QLatin1String("localhost")) return local.isLoopback();
+    const QHostAddress address(host);
+    return !address.isNull() && address.isEqual(local, QHostAddress::TolerantConversion);
+}
+
 QString quoted(const QString &value, const char *whenAbsent)
 {
     if (value.isNull()) return QLatin1String(whenAbsent);
@@ -84,30 +109,38 @@ QString resolveSiteName(const HandshakeHeaders &headers, const QString &defaultS
     return host;
 }
 
-bool originAllowed(const HandshakeHeaders &headers, const QStringList &allowedOrigins)
+bool originBelongsToSite(const HandshakeHeaders &headers, const SiteNames &site,
+                         const QStringList &allowedOrigins)
 {
-    if (sameHostname(frappeHostname(headers.host), frappeHostname(headers.origin))) return true;
-    if (allowedOrigins.isEmpty() || headers.origin.isEmpty()) return false;
-    return inAllowList(headers.origin, allowedOrigins);
+    if (headers.origin.isEmpty()) return false;
+    if (!allowedOrigins.isEmpty() && inAllowList(headers.origin, allowedOrigins)) return true;
+    int port = -1;
+    const QString host = originHost(headers.origin, &port);
+    if (host.isEmpty()) return false;
+    if (site.hostnames.contains(host)) return true;
+    const bool sameAsHost = host == hostHeaderHost(headers.host);
+    if (sameAsHost && isConnectedAddress(host, headers.localAddress)) return true;
+    return sameAsHost && site.nginxPort > 0 && port == site.nginxPort;
 }
 
-QString describeOriginMismatch(const HandshakeHeaders &headers)
+QString describeOriginMismatch(const HandshakeHeaders &headers, const SiteNames &site)
 {
     const QString host = headers.host.isEmpty() ? QString() : headers.host;
     const QString origin = headers.origin.isEmpty() ? QString() : headers.origin;
-    const QString hostName = frappeHostname(host);
-    const QString originName = frappeHostname(origin);
+    const QString originName = originHost(origin);
 
-    QString line = QStringLiteral("Invalid origin: Host %1 gives hostname %2, Origin %3 gives "
-                                  "hostname %4; they must be equal")
-                       .arg(quoted(host, "(absent)"), quoted(hostName, "(none)"),
-                            quoted(origin, "(absent)"), quoted(originName, "(none)"));
+    QString line = QStringLiteral("Invalid origin: Origin %1 (host %2) is not a name of site %3 "
+                                  "(%4), nor the address the client connected to (Host %5), nor "
+                                  "in realtime_allowed_origins")
+                       .arg(quoted(origin, "(absent)"), quoted(originName, "(none)"),
+                            quoted(site.site, "(none)"),
+                            site.hostnames.isEmpty() ? QStringLiteral("no names")
+                                                     : site.hostnames.join(QStringLiteral(", ")),
+                            quoted(host, "(absent)"));
+    if (site.nginxPort > 0)
+        line += QStringLiteral(", nor on its nginx_port %1").arg(site.nginxPort);
     if (origin.isNull())
-        line += QStringLiteral(" (no Origin header: a non-browser client must send one that "
-                               "matches Host)");
-    else if (!hostName.isNull() && !sameHostname(hostName, originName) &&
-             hostName.compare(originName, Qt::CaseInsensitive) == 0)
-        line += QStringLiteral(" (they differ only in letter case; the comparison is "
-                               "case-sensitive)");
+        line += QStringLiteral(" (no Origin header: a non-browser client must send the site's "
+                               "own origin)");
     return line;
 }

@@ -22,11 +22,8 @@ public:
     ~HttpConnection() override;
 
     const HttpOrigin &origin() const { return m_origin; }
-    bool isBusy() const { return m_busy; }
     // Still open as far as this process knows: safe to offer a request.
     bool isUsable() const;
-    // Requests it has answered; a connection that answered none is fresh.
-    int served() const { return m_served; }
     qint64 idleSinceMs() const { return m_idleSinceMs; }
     // The HttpClient request it carries; 0 when idle.
     quint64 requestId() const { return m_requestId; }

@@ -58,8 +58,7 @@ QJsonObject readJsonObject(const QString &path)
 
 } // namespace
 
-AppHandlers::AppHandlers(QString benchDir, FrappeWebClient *web, int scriptBudgetMs,
-                         QObject *parent)
+AppHandlers::AppHandlers(QString benchDir, SiteWebAccess *web, int scriptBudgetMs, QObject *parent)
     : QObject(parent), m_benchDir(QDir::cleanPath(QDir(benchDir).absolutePath())),
       m_appsDir(m_benchDir + QStringLiteral("/apps")), m_web(web),
       m_watchdog(std::make_unique<ScriptWatchdog>(scriptBudgetMs)),
@@ -250,17 +249,15 @@ void AppHandlers::dispatch(SioSocket *socket, const QString &event, const QJsonA
     if (!anyListener) return;
     int ackToken = -1;
     if (ack) {
-        int pendingForSocket = 0;
-        int oldest = 0;
-        for (auto a = m_acks.cbegin(); a != m_acks.cend(); ++a)
-            if (a->socketId == socket->id()) {
-                ++pendingForSocket;
-                if (!oldest || a.key() < oldest) oldest = a.key();
-            }
-        if (pendingForSocket >= kMaxPendingAcksPerSocket) m_acks.remove(oldest);
+        SocketAcks &pending = m_acks[socket->id()];
+        if (pending.size() >= size_t(kMaxPendingAcksPerSocket)) {
+            m_ackOwners.remove(pending.begin()->first); // the oldest is never answered
+            pending.erase(pending.begin());
+        }
         ackToken = m_nextAck++;
         if (m_nextAck <= 0) m_nextAck = 1; // wrapped: ids only need to be unique while pending
-        m_acks.insert(ackToken, {socket->id(), ack});
+        pending.emplace(ackToken, ack);
+        m_ackOwners.insert(ackToken, socket->id());
     }
     for (const auto &runtime : runtimes)
         runtime->dispatch(socket, event, args, attachments, ackToken);
@@ -268,8 +265,15 @@ void AppHandlers::dispatch(SioSocket *socket, const QString &event, const QJsonA
 
 void AppHandlers::answerAck(int token, const QJsonArray &args, const QList<QByteArray> &attachments)
 {
-    const PendingAck pending = m_acks.take(token);
-    if (pending.sender) pending.sender(args, attachments);
+    const QString owner = m_ackOwners.take(token);
+    const auto socketAcks = m_acks.find(owner);
+    if (socketAcks == m_acks.end()) return;
+    const auto it = socketAcks->find(token);
+    if (it == socketAcks->end()) return;
+    const AckSender sender = std::move(it->second);
+    socketAcks->erase(it);
+    if (socketAcks->empty()) m_acks.erase(socketAcks);
+    if (sender) sender(args, attachments);
 }
 
 void AppHandlers::scheduleDisconnect(const QString &id, bool closeTransport)
@@ -303,8 +307,8 @@ void AppHandlers::detach(SioSocket *socket, const QString &reason)
             it = m_retired.erase(it);
         }
     }
-    for (auto it = m_acks.begin(); it != m_acks.end();)
-        it = it->socketId == id ? m_acks.erase(it) : std::next(it);
+    for (const auto &[token, sender] : m_acks.take(id))
+        m_ackOwners.remove(token);
     m_sockets.remove(id);
     auto ns = m_namespaces.find(socket->nspName());
     if (ns != m_namespaces.end() && --ns->second <= 0) m_namespaces.erase(ns);

@@ -21,21 +21,22 @@
 #include <QObject>
 #include <QStringList>
 
+#include <map>
 #include <memory>
 
 class AppRuntime;
-class FrappeWebClient;
 class QFileSystemWatcher;
 class QNetworkAccessManager;
 class ScriptWatchdog;
 class SioNamespace;
 class SioSocket;
+class SiteWebAccess;
 class QTimer;
 
 class AppHandlers : public QObject {
     Q_OBJECT
 public:
-    AppHandlers(QString benchDir, FrappeWebClient *web, int scriptBudgetMs = 1000,
+    AppHandlers(QString benchDir, SiteWebAccess *web, int scriptBudgetMs = 1000,
                 QObject *parent = nullptr);
     ~AppHandlers() override;
 
@@ -89,10 +90,9 @@ private:
         QHash<QString, quint64> retiredEventErrors;
         int reloads = 0;
     };
-    struct PendingAck {
-        QString socketId;
-        AckSender sender;
-    };
+    // A socket's acks waiting for a script's answer, oldest token first:
+    // bounded per socket, and found by token in O(1) through m_ackOwners.
+    using SocketAcks = std::map<int, AckSender>;
 
     AppEntry &entryFor(const QString &app);
     void loadInto(AppEntry &entry);
@@ -103,7 +103,7 @@ private:
     // For AppRuntime.
     SioSocket *socketById(const QString &id) const { return m_sockets.value(id); }
     SioNamespace *namespaceByName(const QString &name) const;
-    FrappeWebClient *web() const { return m_web; }
+    SiteWebAccess *web() const { return m_web; }
     QNetworkAccessManager *network();
     ScriptWatchdog *watchdog() const { return m_watchdog.get(); }
     const QString &appsDir() const { return m_appsDir; }
@@ -113,7 +113,7 @@ private:
 
     const QString m_benchDir;
     const QString m_appsDir;
-    FrappeWebClient *m_web;
+    SiteWebAccess *m_web;
     std::unique_ptr<ScriptWatchdog> m_watchdog;
     QNetworkAccessManager *m_nam = nullptr;
     QFileSystemWatcher *m_watcher;
@@ -128,6 +128,7 @@ private:
     QHash<SioSocket *, QList<std::shared_ptr<AppRuntime>>> m_attached; // in installed_apps order
     QHash<QString, QPair<SioNamespace *, int>> m_namespaces;           // by name, with socket count
     QList<std::weak_ptr<AppRuntime>> m_retired; // replaced by a reload, still serving old sockets
-    QHash<int, PendingAck> m_acks;
+    QHash<QString, SocketAcks> m_acks;          // by socket id
+    QHash<int, QString> m_ackOwners;            // token -> socket id
     int m_nextAck = 1;
 };

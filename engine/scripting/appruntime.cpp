@@ -1,14 +1,15 @@
 #include "scripting/appruntime.h"
 
+#include "common/clienttext.h"
 #include "common/logging.h"
-#include "frappe/frappewebclient.h"
 #include "protocol/siopacket.h"
 #include "scripting/apphandlers.h"
-#include "scripting/asynclowering.h"
 #include "scripting/jsprelude.h"
-#include "scripting/loweringruntime.h"
+#include "scripting/lowering/asynclowering.h"
+#include "scripting/lowering/loweringruntime.h"
 #include "scripting/modulepath.h"
 #include "scripting/scriptwatchdog.h"
+#include "scripting/sitewebaccess.h"
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
 
@@ -33,15 +34,9 @@ QString compactJson(const QJsonArray &array)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-CallerIdentity identityOf(const SioSocket *s)
+SiteWebAccess::HeaderList headersFromJson(const QString &json)
 {
-    return {s->frappeSid, s->authorization, QString::fromUtf8(s->handshake().header("origin")),
-            s->siteName};
-}
-
-FrappeWebClient::HeaderList headersFromJson(const QString &json)
-{
-    FrappeWebClient::HeaderList out;
+    SiteWebAccess::HeaderList out;
     const QJsonArray pairs = QJsonDocument::fromJson(json.toUtf8()).array();
     for (const auto &p : pairs) {
         const QJsonArray pair = p.toArray();
@@ -478,7 +473,7 @@ void AppRuntime::listenerError(const QString &event, const QString &error)
     ++m_eventErrors[event];
     qCWarning(lcHandlers).noquote()
         << QStringLiteral("error in event handler of %1 for event '%2': %3")
-               .arg(m_app, event, error);
+               .arg(m_app, clientText(event), error);
 }
 
 QJsonArray AppRuntime::argsFromJson(const QString &json) const
@@ -585,7 +580,7 @@ void AppRuntime::hasPermission(const QString &id, const QString &doctype, const 
     if (!s) return; // the promise stays pending, as a denial does
     const quint64 token = keep(done, id);
     QPointer<AppRuntime> self(this);
-    m_owner->web()->checkPermission(identityOf(s), doctype, docname, [self, token](bool granted) {
+    m_owner->web()->checkPermission(s, doctype, docname, [self, token](bool granted) {
         if (self) self->callKept(token, {granted}, QStringLiteral("has_permission callback"));
     });
 }
@@ -610,18 +605,16 @@ void AppRuntime::frappeRequest(const QString &id, const QString &method, const Q
             Qt::QueuedConnection);
         return;
     }
-    const CallerIdentity identity = identityOf(s);
-    const QString url =
-        m_owner->web()->callbackBase(identity).toString(QUrl::StripTrailingSlash) + path;
-    m_owner->web()->request(identity, method.toUpper().toUtf8(), path, bodyBytes(body),
-                            headersFromJson(headersJson), [self, token, url](WebResponse r) {
-                                if (!self) return;
-                                self->callKept(token,
-                                               {r.status, QString::fromUtf8(r.body),
-                                                self->m_engine.toScriptValue(r.body),
-                                                r.networkError, url},
-                                               QStringLiteral("frappe_request callback"));
-                            });
+    const QString url = m_owner->web()->callbackBase(s).toString(QUrl::StripTrailingSlash) + path;
+    m_owner->web()->request(
+        s, method.toUpper().toUtf8(), path, bodyBytes(body), headersFromJson(headersJson),
+        [self, token, url](SiteWebAccess::Response r) {
+            if (!self) return;
+            self->callKept(token,
+                           {r.status, QString::fromUtf8(r.body),
+                            self->m_engine.toScriptValue(r.body), r.networkError, url},
+                           QStringLiteral("frappe_request callback"));
+        });
 }
 
 void AppRuntime::fetch(const QString &url, const QString &method, const QString &headersJson,
@@ -669,7 +662,7 @@ QString AppRuntime::callbackBase(const QString &id) const
 {
     const SioSocket *s = socket(id);
     if (!s) return {};
-    return m_owner->web()->callbackBase(identityOf(s)).toString(QUrl::StripTrailingSlash);
+    return m_owner->web()->callbackBase(s).toString(QUrl::StripTrailingSlash);
 }
 
 QString AppRuntime::conf() const

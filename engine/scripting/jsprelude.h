@@ -8,6 +8,8 @@
 
 #include <QString>
 
+// The source is scripting/prelude.js, compiled in as the Qt resource
+// :/scripting/prelude.js (rt_scripting).
 // Source of a function expression `(function (host, app) {...})` returning
 // the runtime object: {globals, require, socket, dispatch, detach, forget,
 // invoke}.

@@ -1,5 +1,6 @@
 #include "socketio/sionamespace.h"
 
+#include "common/clienttext.h"
 #include "common/logging.h"
 #include "socketio/sioserver.h"
 #include "socketio/siosocket.h"
@@ -32,11 +33,17 @@ void SioNamespace::remove(SioSocket *socket)
 bool SioNamespace::join(SioSocket *socket, const QString &room)
 {
     if (socket->m_rooms.contains(room)) return true;
+    if (m_server->nameTooLong(room)) {
+        qCWarning(lcSio).noquote() << "socket" << socket->id() << "of" << clientText(m_name)
+                                   << "not joining room" << clientText(room) << ": name longer than"
+                                   << m_server->maxNameLength() << "characters (max name length)";
+        return false;
+    }
     const int max = m_server->maxRoomsPerSocket();
     if (max > 0 && socket->m_rooms.size() >= max) {
         qCWarning(lcSio).noquote()
-            << "socket" << socket->id() << "of" << m_name << "not joining room" << room
-            << ": already in" << max << "rooms (max rooms per socket)";
+            << "socket" << socket->id() << "of" << clientText(m_name) << "not joining room"
+            << clientText(room) << ": already in" << max << "rooms (max rooms per socket)";
         return false;
     }
     auto it = m_rooms.find(room);

@@ -1,5 +1,6 @@
 #include "socketio/sioserver.h"
 
+#include "common/clienttext.h"
 #include "common/logging.h"
 #include "common/randomid.h"
 
@@ -70,7 +71,7 @@ void SioServer::onSessionPacket(EioSession *session, const eio::Packet &packet)
         closeClient(client, QStringLiteral("parse error"));
         return;
     }
-    dispatch(client, std::move(decoded));
+    dispatch(client, std::move(decoded), packet.data.size());
 }
 
 void SioServer::closeClient(SioClient *client, const QString &why)
@@ -78,9 +79,22 @@ void SioServer::closeClient(SioClient *client, const QString &why)
     m_eio->close(client->session, why);
 }
 
-void SioServer::dispatch(SioClient *client, sio::Packet &&packet)
+void SioServer::dispatch(SioClient *client, sio::Packet &&packet, qsizetype wireBytes)
 {
     const QString nsp = packet.nsp;
+    if (nameTooLong(nsp)) {
+        qCWarning(lcSio).noquote().nospace()
+            << "refusing namespace " << clientText(nsp) << " from "
+            << client->session->handshake.peer << ": name longer than " << m_maxNameLength
+            << " characters (max name length)";
+        if (packet.type == sio::PacketType::Connect) {
+            ++m_counters.connectErrors;
+            refuseConnect(client, nsp, QStringLiteral("Namespace name too long"));
+        } else {
+            closeClient(client, QStringLiteral("parse error"));
+        }
+        return;
+    }
     if (SioSocket *socket = client->sockets.value(nsp)) {
         if (packet.type == sio::PacketType::Connect ||
             packet.type == sio::PacketType::ConnectError) {
@@ -97,7 +111,18 @@ void SioServer::dispatch(SioClient *client, sio::Packet &&packet)
             return;
         }
         // The middleware is still running (an HTTP round trip to Frappe):
-        // keep what the client sends meanwhile and replay it once admitted.
+        // keep what the client sends meanwhile and replay it once admitted,
+        // up to one maxPayload of it: a desk sends a few subscriptions here.
+        client->connecting->backlogBytes += wireBytes;
+        const qint64 cap = m_eio->settings().maxPayload;
+        if (client->connecting->backlogBytes > cap) {
+            qCWarning(lcSio).nospace()
+                << "closing session " << client->session->sid << " from "
+                << client->session->handshake.peer << ": more than " << cap
+                << " bytes sent while its CONNECT was being authorised (max payload)";
+            closeClient(client, QStringLiteral("parse error"));
+            return;
+        }
         client->connecting->backlog[nsp].append(std::move(packet));
         return;
     }
@@ -105,8 +130,8 @@ void SioServer::dispatch(SioClient *client, sio::Packet &&packet)
         beginConnect(client, packet);
         return;
     }
-    qCInfo(lcSio) << "closing session" << client->session->sid << ": packet for namespace" << nsp
-                  << "which it has not joined";
+    qCInfo(lcSio).noquote() << "closing session" << client->session->sid << ": packet for namespace"
+                            << clientText(nsp) << "which it has not joined";
     closeClient(client, QStringLiteral("parse error"));
 }
 
@@ -116,20 +141,13 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
     NamespaceHandler *handler = m_resolver ? m_resolver(nsp) : nullptr;
     if (!handler) {
         ++m_counters.connectErrors;
-        if (m_observer)
-            m_observer->connectRefused(nsp, client->session->handshake,
-                                       QStringLiteral("Invalid namespace"));
-        sio::Packet refuse;
-        refuse.type = sio::PacketType::ConnectError;
-        refuse.nsp = nsp;
-        refuse.data = QJsonObject{{QStringLiteral("message"), QStringLiteral("Invalid namespace")}};
-        m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+        refuseConnect(client, nsp, QStringLiteral("Invalid namespace"));
         return;
     }
     if (m_maxNamespacesPerClient > 0 &&
         client->sockets.size() + client->pendingCount() >= m_maxNamespacesPerClient) {
         qCWarning(lcSio).noquote()
-            << "refusing namespace" << nsp << "for" << client->session->handshake.peer
+            << "refusing namespace" << clientText(nsp) << "for" << client->session->handshake.peer
             << ": already in" << m_maxNamespacesPerClient
             << "namespaces (max namespaces per connection)";
         ++m_counters.connectErrors;
@@ -152,6 +170,19 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
                        [self, eioSid, nsp, socketId](std::optional<QString> error) {
                            if (self) self->finishConnect(eioSid, nsp, socketId, std::move(error));
                        });
+}
+
+void SioServer::refuseConnect(SioClient *client, const QString &nsp, const QString &message)
+{
+    // The monitor's trace keeps what it is given: not a name over the limit whole.
+    if (m_observer)
+        m_observer->connectRefused(nameTooLong(nsp) ? clientText(nsp) : nsp,
+                                   client->session->handshake, message);
+    sio::Packet refuse;
+    refuse.type = sio::PacketType::ConnectError;
+    refuse.nsp = nsp;
+    refuse.data = QJsonObject{{QStringLiteral("message"), message}};
+    m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
 }
 
 void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
@@ -190,7 +221,8 @@ void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, cons
     if (m_observer) m_observer->socketConnected(socket);
     handler->onConnection(socket);
     for (auto &packet : backlog) {
-        if (client->sockets.value(nsp) != socket) break; // the handler disconnected it
+        // The handler (or a refused packet) may have disconnected it or closed the client.
+        if (m_clients.value(eioSid) != client || client->sockets.value(nsp) != socket) break;
         onSocketPacket(socket, std::move(packet));
     }
 }
@@ -242,6 +274,14 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
         ++m_counters.clientEvents;
         ++socket->eventsIn;
         const QString event = packet.eventName();
+        if (nameTooLong(event)) {
+            qCWarning(lcSio).noquote().nospace()
+                << "closing session " << socket->eioSid() << " from " << socket->handshake().peer
+                << ": event name " << clientText(event) << " longer than " << m_maxNameLength
+                << " characters (max name length)";
+            closeClient(socket->m_client, QStringLiteral("parse error"));
+            return;
+        }
         if (m_observer) m_observer->clientEvent(socket, packet);
         AckSender ack;
         if (packet.ackId) {

@@ -24,6 +24,7 @@
 struct SioConnecting {
     NamespaceMap<SioSocket *> pending;
     NamespaceMap<QList<sio::Packet>> backlog;
+    qint64 backlogBytes = 0; // wire size of what the backlog holds (capped at maxPayload)
 };
 
 // Everything of one Engine.IO session at the Socket.IO level.
@@ -100,6 +101,15 @@ public:
     void setMaxNamespacesPerClient(int max) { m_maxNamespacesPerClient = max; }
     void setMaxRoomsPerSocket(int max) { m_maxRoomsPerSocket = max; }
     int maxRoomsPerSocket() const { return m_maxRoomsPerSocket; }
+    // Longest namespace, room or event name a client may use, in characters
+    // (0 = unlimited): a longer namespace gets a CONNECT_ERROR, a longer event
+    // closes the session, a longer room is not joined; each is logged.
+    void setMaxNameLength(int max) { m_maxNameLength = max; }
+    int maxNameLength() const { return m_maxNameLength; }
+    bool nameTooLong(const QString &name) const
+    {
+        return m_maxNameLength > 0 && name.size() > m_maxNameLength;
+    }
 
     // Sends a packet (and its attachments) to one socket.
     void sendPacket(SioSocket *socket, const sio::Packet &packet);
@@ -114,7 +124,8 @@ public:
     void disconnectSocket(SioSocket *socket, bool closeTransport, const QString &reason);
 
 private:
-    void dispatch(SioClient *client, sio::Packet &&packet);
+    void dispatch(SioClient *client, sio::Packet &&packet, qsizetype wireBytes);
+    void refuseConnect(SioClient *client, const QString &nsp, const QString &message);
     void beginConnect(SioClient *client, const sio::Packet &packet);
     void finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
                        std::optional<QString> error);
@@ -142,4 +153,5 @@ private:
     quint64 m_sequence = 0;
     int m_maxNamespacesPerClient = 0;
     int m_maxRoomsPerSocket = 0;
+    int m_maxNameLength = 0;
 };

@@ -35,6 +35,16 @@ struct ConnectionLimits {
     int maxHeaderBytes = 16384;
     qint64 maxPayload = 1000000;
     qint64 maxOutboundBytes = 8 * 1024 * 1024; // a reader this far behind is cut off
+    // Time limits of an HTTP connection (issue 14), like Node's HTTP server:
+    // a request head must be complete this long after the connection opened
+    // (or after the first byte of a later request), and a keep-alive
+    // connection waiting for its next request is closed after the idle
+    // timeout: keepAliveTimeoutMs when its last request was not Engine.IO,
+    // engineIoIdleTimeoutMs when it was (a polling client's connections wait
+    // between requests as long as its heartbeat allows). 0 = no limit.
+    int requestHeadTimeoutMs = 60000;
+    int keepAliveTimeoutMs = 65000;
+    int engineIoIdleTimeoutMs = 65000;
 };
 
 class Connection : public QObject {
@@ -46,7 +56,6 @@ public:
     const QString &peer() const { return m_peer; }
     bool isWebSocket() const { return m_mode == Mode::WebSocket; }
     bool isOpen() const { return m_mode != Mode::Closed; }
-    bool awaitingResponse() const { return m_awaitingResponse; }
 
     // HTTP
     virtual void respond(const HttpResponse &response) = 0;

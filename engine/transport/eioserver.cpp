@@ -1,6 +1,7 @@
 #include "transport/eioserver.h"
 
 #include "common/logging.h"
+#include "common/memoryrelease.h"
 #include "common/randomid.h"
 
 namespace {
@@ -290,9 +291,11 @@ void EioServer::handleUpgrade(Connection *connection, const HttpRequest &request
     if (request.header("sec-websocket-key").isEmpty() ||
         request.header("sec-websocket-version") != "13")
         return connection->rejectUpgrade(400, "Bad request");
-    if (session->isWebSocket() || session->probe || session->closing) {
-        // Already upgraded or upgrading: the new socket is closed at once.
-        return connection->rejectUpgrade(400, "Bad request");
+    if (session->closing) return connection->rejectUpgrade(400, "Bad request");
+    if (session->isWebSocket() || session->probe) {
+        // Upgraded or upgrading: as engine.io, accept, then close; the session never sees it.
+        connection->acceptWebSocket(request, this);
+        return connection->closeWebSocket();
     }
     session->probe = connection;
     m_wsOwners.insert(connection, session);
@@ -321,6 +324,7 @@ void EioServer::handleGet(Connection *connection, EioSession *session)
         return respondError(connection, fake, BadRequest);
     }
     session->parkedGet = connection;
+    session->lastPollMs = session->age.elapsed();
     const QByteArray sid = session->sid;
     connection->setClosedCallback([this, sid](Connection *) {
         // The client went away while its GET was parked: the session is over.
@@ -348,9 +352,11 @@ void EioServer::respondPoll(EioSession *session)
             records.append(pollRecord(p));
         session->packetsOut += session->queue.size();
         session->queue.clear();
+        session->queueBytes = 0;
         if (session->closing) records.append("1");
         r.body = eio::joinRecords(records);
     }
+    session->lastPollMs = session->age.elapsed();
     connection->respond(r);
     if (session->closing) destroy(session, QString(), false);
 }
@@ -391,6 +397,7 @@ void EioServer::handleIncoming(EioSession *session, const eio::Packet &packet)
         m_handler->onSessionPacket(session, packet);
         return;
     case eio::PacketType::Pong:
+        if (closeIfNotPolling(session)) return;
         if (session->heartbeat == EioSession::Heartbeat::WaitingForPong) schedulePing(session);
         return;
     case eio::PacketType::Close:
@@ -464,6 +471,7 @@ void EioServer::finishUpgrade(EioSession *session)
         socket->sendFrame(wsFrameOf(p));
     session->packetsOut += session->queue.size();
     session->queue.clear();
+    session->queueBytes = 0;
     qCDebug(lcEio) << "session" << session->sid << "upgraded to websocket";
 }
 
@@ -496,7 +504,7 @@ void EioServer::onWebSocketClosed(Connection *connection, const QString &reason)
 
 void EioServer::send(EioSession *session, OutPacket packet)
 {
-    if (session->closing) return;
+    if (session->closing || session->cutOff) return;
     if (packet.binary || packet.text.size() > 1) { // a bare ping is not counted, as in Node
         ++m_traffic.packetsOut;
         m_traffic.bytesOut += quint64(packet.text.size());
@@ -508,8 +516,51 @@ void EioServer::send(EioSession *session, OutPacket packet)
         }
         return;
     }
+    // A binary packet goes out base64-encoded ('b' + 4 bytes per 3).
+    session->queueBytes +=
+        packet.binary ? 1 + (packet.text.size() + 2) / 3 * 4 : packet.text.size() + 1;
     session->queue.append(std::move(packet));
+    if (m_settings.maxOutboundBytes > 0 && session->queueBytes > m_settings.maxOutboundBytes) {
+        cutOffSlowConsumer(session);
+        return;
+    }
     if (session->parkedGet && !session->upgrading) scheduleFlush(session);
+}
+
+void EioServer::cutOffSlowConsumer(EioSession *session)
+{
+    // The same line as a WebSocket reader's (SocketConnection::write).
+    qCWarning(lcTransport).nospace()
+        << "disconnecting slow consumer " << session->handshake.peer << ": " << session->queueBytes
+        << " bytes unsent (limit " << m_settings.maxOutboundBytes << ")";
+    // What it pinned goes now; the session goes on the next pass, since
+    // send() runs inside broadcasts that a synchronous close would pull
+    // the room entries out from under.
+    session->cutOff = true;
+    session->queue.clear();
+    session->queueBytes = 0;
+    memoryrelease::releaseSoon();
+    const QByteArray sid = session->sid;
+    QMetaObject::invokeMethod(
+        this,
+        [this, sid] {
+            if (EioSession *s = m_sessions.value(sid))
+                destroy(s, QStringLiteral("transport error"));
+        },
+        Qt::QueuedConnection);
+}
+
+bool EioServer::closeIfNotPolling(EioSession *session)
+{
+    if (session->isWebSocket() || session->parkedGet || session->upgrading || session->probe)
+        return false;
+    const qint64 silentMs = session->age.elapsed() - session->lastPollMs;
+    if (silentMs <= qint64(m_settings.pingIntervalMs) + m_settings.pingTimeoutMs) return false;
+    qCInfo(lcEio).nospace() << "closing polling session " << session->sid << " from "
+                            << session->handshake.peer << ": no GET for " << silentMs
+                            << " ms (pingInterval + pingTimeout)";
+    destroy(session, QStringLiteral("ping timeout"));
+    return true;
 }
 
 void EioServer::scheduleFlush(EioSession *session)
@@ -604,6 +655,7 @@ bool EioServer::pongOverdue(EioSession *session) const
 
 void EioServer::sendPing(EioSession *session)
 {
+    if (closeIfNotPolling(session)) return;
     session->heartbeat = EioSession::Heartbeat::WaitingForPong;
     session->pongDeadline = session->age.elapsed() + m_settings.pingTimeoutMs;
     m_pongTimers.arm(session->heartbeatTimer, session);

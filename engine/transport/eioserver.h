@@ -28,7 +28,10 @@ struct EioSettings {
     int pingTimeoutMs = 20000;
     int upgradeTimeoutMs = 10000;
     qint64 maxPayload = 1000000;
-    int closeDrainMs = 1000;    // how long a server-closed polling session waits for its last GET
+    int closeDrainMs = 1000; // how long a server-closed polling session waits for its last GET
+    // Bytes queued for a polling client that has not fetched them; past this
+    // it is cut off as a slow consumer, like a WebSocket reader (0 = no limit).
+    qint64 maxOutboundBytes = 8 * 1024 * 1024;
     bool corsEchoOrigin = true; // false: Access-Control-Allow-Origin: *
 };
 
@@ -54,7 +57,6 @@ public:
     void close(EioSession *session, const QString &reason);
     void closeAll(const QString &reason);
 
-    int sessionCount() const { return int(m_sessions.size()); }
     EioSession *session(const QByteArray &sid) const { return m_sessions.value(sid); }
     const EioSettings &settings() const { return m_settings; }
     // Totals for the Admin UI's server_stats; engine thread.
@@ -86,6 +88,10 @@ private:
     void schedulePing(EioSession *session);
     void sendPing(EioSession *session);
     bool pongOverdue(EioSession *session) const;
+    // A polling session that sends pongs but fetches nothing for longer than
+    // pingInterval + pingTimeout: closed (true) like a missing pong.
+    bool closeIfNotPolling(EioSession *session);
+    void cutOffSlowConsumer(EioSession *session);
     void destroy(EioSession *session, const QString &reason, bool notify = true);
 
     HttpResponse baseResponse(const HttpRequest &request) const;

@@ -34,8 +34,11 @@ public:
     // polling
     QPointer<Connection> parkedGet;
     QList<OutPacket> queue;
+    qint64 queueBytes = 0; // what the queued packets add to the next poll answer
+    qint64 lastPollMs = 0; // age.elapsed() when a GET last arrived or was answered
     bool flushScheduled = false;
     bool closing = false; // server closed it; the next GET drains the queue
+    bool cutOff = false;  // a slow consumer: dropped packets, closed on the next pass
 
     // WebSocket (active transport, or the probe while upgrading)
     QPointer<Connection> socket;

@@ -17,7 +17,8 @@ struct HttpRequest {
     QByteArray version;
     HeaderList headers; // names lower-cased, values trimmed, in arrival order
     QByteArray body;
-    QString peer; // remote address, for logs and limits
+    QString peer;         // remote address, for logs and limits
+    QString localAddress; // the address the client connected to; "unix", or empty if unknown
 
     QByteArray header(const QByteArray &lowerName) const;
     bool hasHeader(const QByteArray &lowerName) const;

@@ -120,10 +120,15 @@ void Listener::acceptPendingTcp()
     }
 }
 
-bool Listener::listenUnix(const QString &path, QString *error)
+bool Listener::listenUnix(const QString &path, bool groupAccess, QString *error)
 {
     m_local = new DescriptorLocalServer([this](qintptr fd) { acceptLocal(fd); }, this);
-    m_local->setSocketOptions(QLocalServer::WorldAccessOption);
+    // Whoever can connect to the socket can try every client's path through
+    // the server, so only the owner (and, when asked, its group: the proxy's
+    // user added to the bench user's group) may.
+    m_local->setSocketOptions(groupAccess
+                                  ? QLocalServer::UserAccessOption | QLocalServer::GroupAccessOption
+                                  : QLocalServer::SocketOptions(QLocalServer::UserAccessOption));
     m_local->setMaxPendingConnections(256);
     if (QFile::exists(path)) QLocalServer::removeServer(path);
     if (!m_local->listen(path)) {

@@ -31,7 +31,7 @@ public:
 
     bool listenTcp(const QHostAddress &address, quint16 port, QString *error);
     // Removes a stale socket file first (a crashed run leaves one behind).
-    bool listenUnix(const QString &path, QString *error);
+    bool listenUnix(const QString &path, bool groupAccess, QString *error);
     // Stops accepting; open connections stay.
     void close();
     // Lets each shard write what is queued and close its sockets, and ends

@@ -1,13 +1,18 @@
 #include "transport/socketconnection.h"
 
 #include "common/logging.h"
+#include "common/memoryrelease.h"
 #include "transport/outputflusher.h"
 
 #include <QEvent>
+#include <QHostAddress>
 #include <QSocketNotifier>
+#include <QThreadStorage>
 #include <QTimer>
 #include <cerrno>
 #include <fcntl.h>
+#include <map>
+#include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -48,6 +53,46 @@ char *readBuffer()
 }
 constexpr qint64 kReadBufferSize = 64 * 1024;
 
+// The address the client connected to ("unix" for a Unix socket).
+QString localAddressOf(int fd)
+{
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) return {};
+    if (address.ss_family == AF_UNIX) return QStringLiteral("unix");
+    QHostAddress host(reinterpret_cast<const sockaddr *>(&address));
+    bool isV4 = false;
+    const quint32 v4 = host.toIPv4Address(&isV4);
+    if (isV4) host = QHostAddress(v4);
+    return host.toString();
+}
+
+// The time limits of this thread's connections: one FifoTimerQueue per
+// duration (head, keep-alive and Engine.IO idle timeouts are the same for
+// every connection of a listener), so a connection's deadline costs a link,
+// not a timer. Kept for the thread's lifetime, like OutputFlusher.
+class ConnectionDeadlines : public QObject {
+public:
+    static FifoTimerQueue *queue(int timeoutMs)
+    {
+        static QThreadStorage<ConnectionDeadlines *> perThread;
+        if (!perThread.hasLocalData()) perThread.setLocalData(new ConnectionDeadlines);
+        auto &queues = perThread.localData()->m_queues;
+        auto it = queues.find(timeoutMs);
+        if (it == queues.end()) {
+            auto expired = [](void *c) { static_cast<SocketConnection *>(c)->deadlinePassed(); };
+            it = queues
+                     .emplace(timeoutMs, std::make_unique<FifoTimerQueue>(timeoutMs, expired,
+                                                                          perThread.localData()))
+                     .first;
+        }
+        return it->second.get();
+    }
+
+private:
+    std::map<int, std::unique_ptr<FifoTimerQueue>> m_queues;
+};
+
 } // namespace
 
 SocketConnection::SocketConnection(qintptr fd, QString peer, RequestHandler *handler,
@@ -59,6 +104,7 @@ SocketConnection::SocketConnection(qintptr fd, QString peer, RequestHandler *han
     const int one = 1;
     ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     m_readNotifier = new SocketNotifierForConnection(m_fd, QSocketNotifier::Read, this);
+    waitFor(Waiting::Head);
 }
 
 SocketConnection::SocketConnection(QIODevice *device, QString peer, RequestHandler *handler,
@@ -68,6 +114,7 @@ SocketConnection::SocketConnection(QIODevice *device, QString peer, RequestHandl
 {
     m_device->setParent(this);
     connect(m_device, &QIODevice::readyRead, this, &SocketConnection::onReadyRead);
+    waitFor(Waiting::Head);
 }
 
 SocketConnection::~SocketConnection()
@@ -112,7 +159,64 @@ void SocketConnection::received(const QByteArray &chunk)
         return;
     }
     m_in.append(chunk);
+    // The first byte of the next request: its head now has the head timeout.
+    if (m_waiting == Waiting::Idle) waitFor(Waiting::Head);
+    // A request is being answered (a long-poll GET may be parked for the
+    // whole ping interval) and the client keeps sending: what it may send
+    // ahead is one more request of the largest size accepted, no more.
+    const qint64 aheadLimit = qint64(m_limits.maxHeaderBytes) + m_limits.maxPayload;
+    if (m_awaitingResponse && m_in.size() > aheadLimit) {
+        qCWarning(lcTransport).nospace()
+            << "closing " << peer() << ": " << m_in.size()
+            << " bytes sent ahead while a request is in progress (limit " << aheadLimit
+            << ", max-http-header-size + max-payload)";
+        m_in.clear();
+        abort(QStringLiteral("transport error"));
+        return;
+    }
     processHttp();
+}
+
+void SocketConnection::waitFor(Waiting what)
+{
+    m_waiting = what;
+    int timeoutMs = 0;
+    if (what == Waiting::Head)
+        timeoutMs = m_limits.requestHeadTimeoutMs;
+    else if (what == Waiting::Idle)
+        timeoutMs =
+            m_lastRequestWasEngineIo ? m_limits.engineIoIdleTimeoutMs : m_limits.keepAliveTimeoutMs;
+    if (timeoutMs <= 0) {
+        m_deadline.disarm();
+        return;
+    }
+    ConnectionDeadlines::queue(timeoutMs)->arm(m_deadline, this);
+}
+
+void SocketConnection::deadlinePassed()
+{
+    if (m_mode != Mode::Http || m_awaitingResponse || m_waiting == Waiting::Nothing) return;
+    if (m_waiting == Waiting::Idle) {
+        qCDebug(lcTransport) << "closing idle keep-alive connection" << peer();
+    } else if (m_in.isEmpty()) {
+        qCInfo(lcTransport).nospace()
+            << "closing " << peer() << ": no request within " << m_limits.requestHeadTimeoutMs
+            << " ms (request head timeout)";
+    } else {
+        qCInfo(lcTransport).nospace() << "closing " << peer() << ": request incomplete after "
+                                      << m_limits.requestHeadTimeoutMs << " ms (" << m_in.size()
+                                      << " bytes; request head timeout)";
+        // Node's answer to a head that is too slow.
+        m_in.clear();
+        m_awaitingResponse = true;
+        respond({408, "text/plain", {}, "Request Timeout", true});
+        return;
+    }
+    m_waiting = Waiting::Nothing;
+    m_in.clear();
+    m_mode = Mode::Closed;
+    shutdownDevice();
+    finish(QStringLiteral("transport close"));
 }
 
 void SocketConnection::processHttp()
@@ -149,10 +253,16 @@ void SocketConnection::processHttp()
         HttpRequest request = std::move(head.request);
         request.body = m_in.mid(head.headLength, head.contentLength);
         request.peer = peer();
+        if (m_fd >= 0 && m_localAddress.isNull()) m_localAddress = localAddressOf(m_fd);
+        request.localAddress = m_localAddress;
         m_in.remove(0, head.headLength + head.contentLength);
         if (m_in.isEmpty())
             m_in.clear(); // frees the block: a session keeps its connection for long
         m_awaitingResponse = true;
+        m_waiting = Waiting::Nothing;
+        m_deadline.disarm();
+        // Every Engine.IO client request carries EIO=4 (handshake, polls, upgrades).
+        m_lastRequestWasEngineIo = request.hasQueryValue("EIO");
         m_closeAfterResponse = !request.keepAlive();
         m_headRequest = request.method == "HEAD";
         m_requestHandler->handleRequest(this, std::move(request));
@@ -180,6 +290,7 @@ void SocketConnection::respondWith(const QByteArray &serialized, bool close)
         finish(QStringLiteral("transport close"));
         return;
     }
+    waitFor(m_in.isEmpty() ? Waiting::Idle : Waiting::Head);
     if (!m_in.isEmpty()) processHttp();
 }
 
@@ -195,6 +306,9 @@ void SocketConnection::acceptWebSocketKey(const QByteArray &secWebSocketKey,
     m_awaitingResponse = false;
     m_mode = Mode::WebSocket;
     m_wsHandler = handler;
+    // The Engine.IO heartbeat bounds a WebSocket's silence from here on.
+    m_waiting = Waiting::Nothing;
+    m_deadline.disarm();
     QByteArray head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                       "Connection: Upgrade\r\nSec-WebSocket-Accept: ";
     head.append(ws::acceptKey(secWebSocketKey)).append("\r\n\r\n");
@@ -272,6 +386,7 @@ void SocketConnection::write(const QByteArray &bytes)
         m_mode = Mode::Closed;
         QMetaObject::invokeMethod(
             this, [this] { abort(QStringLiteral("transport error")); }, Qt::QueuedConnection);
+        memoryrelease::releaseSoon(); // what it pinned is freed with it
     }
 }
 
@@ -398,6 +513,8 @@ void SocketConnection::finishLater(const QString &reason)
 
 void SocketConnection::finish(const QString &reason)
 {
+    m_waiting = Waiting::Nothing;
+    m_deadline.disarm();
     if (!notifyClosed(reason)) return;
     if (m_fd < 0) {
         deleteLater(); // nothing left to send

@@ -10,6 +10,7 @@
 // an I/O shard thread (ShardWorker); every call must come from that thread.
 #pragma once
 
+#include "common/fifotimerqueue.h"
 #include "transport/connection.h"
 
 #include <QIODevice>
@@ -57,8 +58,15 @@ public:
     quint64 tag() const { return m_tag; }
     void setTag(quint64 tag) { m_tag = tag; }
 
+    // The expiry of the connection's current time limit (ConnectionDeadlines).
+    void deadlinePassed();
+
 private:
     friend class SocketNotifierForConnection;
+
+    enum class Waiting { Nothing, Head, Idle };
+    // Arms the time limit of what the connection now waits for.
+    void waitFor(Waiting what);
 
     void onReadyRead(); // QIODevice mode
     void onReadable();  // descriptor mode
@@ -97,5 +105,9 @@ private:
     qint64 m_pendingBytes = 0;
     qint64 m_pendingOffset = 0; // bytes of m_pending.first() already written
     quint64 m_tag = 0;
+    QString m_localAddress; // getsockname, once, at the first request
     SocketConnectionObserver *m_observer = nullptr;
+    FifoTimerLink m_deadline; // in a per-thread queue of its duration
+    Waiting m_waiting = Waiting::Nothing;
+    bool m_lastRequestWasEngineIo = false;
 };

@@ -10,6 +10,7 @@
 #include "publishpage.h"
 #include "qcustomplotinclude.h"
 #include "roomspage.h"
+#include "settingsdialog.h"
 #include "sitespage.h"
 #include "socketdetailsdialog.h"
 #include "socketspage.h"
@@ -381,8 +382,41 @@ private Q_SLOTS:
         for (int r = 0; r < headers->rowCount(); ++r)
             all += headers->item(r, 0)->text() + QLatin1Char('=') + headers->item(r, 1)->text() +
                    QLatin1Char('\n');
-        QVERIFY2(all.contains(QStringLiteral("cookie=sid=***; system_user=***")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("cookie=sid=…; system_user=…")), qPrintable(all));
         QVERIFY(!all.contains(QStringLiteral("topsecret")));
+    }
+
+    void settingsDialogMasksPasswords()
+    {
+        GuiSettings saved;
+        saved.redisUrl = QStringLiteral("redis://default:hunter2@127.0.0.1:6379/0");
+        saved.authUrlOverride = QStringLiteral("http://web:s3cretpw@10.0.0.5:8000");
+        {
+            SettingsDialog dialog(saved);
+            QString shown;
+            for (const QLineEdit *edit : dialog.findChildren<QLineEdit *>())
+                shown += edit->text() + QLatin1Char('\n');
+            QVERIFY2(!shown.contains(QLatin1String("hunter2")), qPrintable(shown));
+            QVERIFY2(!shown.contains(QLatin1String("s3cretpw")), qPrintable(shown));
+            QVERIFY2(shown.contains(QLatin1String("redis://default:***@127.0.0.1:6379/0")),
+                     qPrintable(shown));
+            // Saved unchanged: the real values are kept, not the masked text.
+            QCOMPARE(dialog.settings().redisUrl, saved.redisUrl);
+            QCOMPARE(dialog.settings().authUrlOverride, saved.authUrlOverride);
+        }
+        {
+            // A URL that does not parse is masked too.
+            saved.redisUrl = QStringLiteral("redis://:hunter2@[::1:6379");
+            SettingsDialog dialog(saved);
+            for (const QLineEdit *edit : dialog.findChildren<QLineEdit *>())
+                QVERIFY2(!edit->text().contains(QLatin1String("hunter2")),
+                         qPrintable(edit->text()));
+            // A field the user changed is taken as typed.
+            for (QLineEdit *edit : dialog.findChildren<QLineEdit *>())
+                if (edit->text().startsWith(QLatin1String("redis://")))
+                    edit->setText(QStringLiteral("redis://:newpw@127.0.0.1:6380"));
+            QCOMPARE(dialog.settings().redisUrl, QStringLiteral("redis://:newpw@127.0.0.1:6380"));
+        }
     }
 
     void disconnectActionReachesTheClient()

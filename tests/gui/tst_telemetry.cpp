@@ -1,13 +1,13 @@
 // The engine-side telemetry pieces the monitor relies on, without a window:
 // percentiles, the bounded trace ring and its sequence ids, the rate history,
 // the frappe.as_json encoder, header masking and the headless stats line.
-#include "telemetry/headermask.h"
+#include "common/credentialmask.h"
+#include "monitor/monitorcontrol.h"
+#include "statsprinter.h"
 #include "telemetry/latencyhistogram.h"
-#include "telemetry/monitorcontrol.h"
-#include "telemetry/pythonjson.h"
 #include "telemetry/ratehistory.h"
-#include "telemetry/statsprinter.h"
 #include "telemetry/tracering.h"
+#include "json/pythonjson.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -109,12 +109,25 @@ private Q_SLOTS:
 
     void credentialsAreMasked()
     {
-        const HeaderList masked = maskedHeaders({{"cookie", "sid=abc123; system_user=yes"},
-                                                 {"authorization", "token key:secret"},
-                                                 {"origin", "http://site1.local"}});
-        QCOMPARE(masked.at(0).second, QByteArray("sid=***; system_user=***"));
-        QCOMPARE(masked.at(1).second, QByteArray("token ***"));
-        QCOMPARE(masked.at(2).second, QByteArray("http://site1.local"));
+        // One rule with the log masker: 4 characters of a long secret, none of a short one.
+        const HeaderList masked =
+            maskedHeaders({{"cookie", "sid=abc123def456ghi789; system_user=yes"},
+                           {"authorization", "token key:secret"},
+                           {"authorization", "token 0123456789abcdef:fedcba9876543210"},
+                           {"x-frappe-socket-secret", "s3cr3t-0123456789"},
+                           {"origin", "http://site1.local"}});
+        QCOMPARE(masked.at(0).second, QByteArray("sid=abc1…; system_user=…"));
+        QCOMPARE(masked.at(1).second, QByteArray("token …"));
+        QCOMPARE(masked.at(2).second, QByteArray("token 0123…"));
+        QCOMPARE(masked.at(3).second, QByteArray("s3cr…"));
+        QCOMPARE(masked.at(4).second, QByteArray("http://site1.local"));
+        // URLs, also when they do not parse: no password, no sid value.
+        QCOMPARE(redactedUrlText(QStringLiteral("redis://default:hunter2@[::1:6379/0")),
+                 QStringLiteral("redis://default:***@[::1:6379/0"));
+        QCOMPARE(redactedUrlText(QStringLiteral("unix:///run/r.sock?password=hunter2&db=1")),
+                 QStringLiteral("unix:///run/r.sock?password=…&db=1"));
+        QCOMPARE(redactedUrl(QUrl(QStringLiteral("http://u:hunter2@web:8000/x"))),
+                 QStringLiteral("http://u:***@web:8000/x"));
     }
 
     void statsLineShowsRatesOverTheInterval()

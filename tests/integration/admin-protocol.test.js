@@ -132,8 +132,10 @@ async function sync(socket) {
 
 function assertNoSecrets(admin) {
 	const everything = JSON.stringify(admin.frames) + JSON.stringify(admin.events);
-	assert.ok(!everything.includes(COOKIE_SECRET), "cookie value reached an admin client");
-	assert.ok(!everything.includes(TOKEN_SECRET), "Authorization value reached an admin client");
+	// Never more than the first 4 characters of a secret.
+	assert.ok(!everything.includes(COOKIE_SECRET.slice(0, 5)), "cookie value reached an admin client");
+	assert.ok(!everything.includes("sysKey:"), "Authorization value reached an admin client");
+	assert.ok(!everything.includes(TOKEN_SECRET.slice(0, 5)), "Authorization value reached an admin client");
 }
 
 after(() => H.cleanup());
@@ -183,8 +185,9 @@ describe("development mode, read-write (the full protocol)", () => {
 		assertSerializedSocket(serialized);
 		assert.match(at, ISO_RE);
 		assert.equal(serialized.nsp, "/" + SITE);
-		assert.equal(serialized.handshake.headers.cookie, "sid=***; system_user=***");
-		assert.equal(serialized.handshake.headers.authorization, "token ***");
+		// The project's one masker (common/credentialmask): names stay, values show at most 4 characters.
+		assert.match(serialized.handshake.headers.cookie, /^sid=\S{0,4}…; system_user=…$/);
+		assert.match(serialized.handshake.headers.authorization, /^token \S{0,4}…$/);
 		assert.deepEqual(serialized.data, { user: "sysKey@example.com", user_type: "System User", site: SITE });
 		const [nsp, room, id, when] = await waitForAdminEvent(admin, "room_joined", (n, r, i) => i === client.id && r === "all");
 		assert.equal(nsp, "/" + SITE);

@@ -10,7 +10,8 @@ const os = require("os");
 const path = require("path");
 const H = require("./lib/harness.js");
 
-const EMBEDDED_RE = /redis: embedded redis-server at redis:\/\/127\.0\.0\.1:(\d+) \(pid (\d+)/;
+// A Unix socket in a private folder: nobody else on the machine reaches it (issue 13).
+const EMBEDDED_RE = /redis: embedded redis-server at unix:\/\/(\S+) \(pid (\d+)/;
 
 function emptyDir() {
 	return fs.mkdtempSync(path.join(os.tmpdir(), "rt-firstrun-"));
@@ -39,22 +40,23 @@ async function startFirstRun(extraArgs = []) {
 	const cwd = emptyDir();
 	const server = await H.startServer(["--no-gui", "--auth", "dev", "--port", "0", "--host", "127.0.0.1", ...extraArgs], { cwd });
 	const m = await server.waitForLog(EMBEDDED_RE, 5000);
-	return { server, cwd, redisPort: Number(m[1]), redisPid: Number(m[2]) };
+	// redisTarget: a RespClient target for that socket
+	return { server, cwd, redisTarget: { path: m[1] }, redisSocket: m[1], redisPid: Number(m[2]) };
 }
 
 describe("first run: no bench, no Redis, --auth dev", () => {
 	test("an event published through the embedded Redis reaches the dev user; SIGTERM leaves no redis-server", async () => {
-		const { server, cwd, redisPort, redisPid } = await startFirstRun();
+		const { server, cwd, redisTarget, redisPid } = await startFirstRun();
 		try {
 			const logs = server.logs();
 			assert.match(logs, /mode: standalone/);
 			assert.match(logs, /DEV AUTH/);
 			assert.ok(alive(redisPid), "embedded redis-server is running");
-			await H.waitForSubscriber({ port: redisPort }, "events", 10000);
+			await H.waitForSubscriber(redisTarget, "events", 10000);
 
 			const socket = await H.connectClient(`${server.url}/site1.localhost`);
 			const received = H.waitForEvent(socket, "firstrun_hello", 5000);
-			await H.publishRealtime(redisPort, {
+			await H.publishRealtime(redisTarget, {
 				site: "site1.localhost",
 				event: "firstrun_hello",
 				message: { text: "hi" },
@@ -98,17 +100,44 @@ describe("first run: no bench, no Redis, --auth dev", () => {
 	});
 
 	test("the demo site is the default site and a Node-style client sees its user rooms", async () => {
-		const { server, redisPort } = await startFirstRun(["--dev-user", "dev@example.com"]);
-		await H.waitForSubscriber({ port: redisPort }, "events", 10000);
+		const { server, redisTarget } = await startFirstRun(["--dev-user", "dev@example.com"]);
+		await H.waitForSubscriber(redisTarget, "events", 10000);
 		const socket = await H.connectClient(`${server.url}/site1.localhost`);
 		const got = H.waitForEvent(socket, "to_all", 5000);
 		// System Users join `all`: a publish without user or room goes there.
-		await H.publishRealtime(redisPort, { site: "site1.localhost", event: "to_all", message: 1 });
+		await H.publishRealtime(redisTarget, { site: "site1.localhost", event: "to_all", message: 1 });
 		assert.equal(await got, 1);
 		const mine = H.waitForEvent(socket, "to_me", 5000);
-		await H.publishRealtime(redisPort, { site: "site1.localhost", event: "to_me", message: "x", user: "dev@example.com" });
+		await H.publishRealtime(redisTarget, { site: "site1.localhost", event: "to_me", message: "x", user: "dev@example.com" });
 		assert.equal(await mine, "x");
 		await server.stop();
+	});
+
+	test("the embedded Redis is private: a 0700 Unix socket, no TCP port; the README's redis-cli example works", async () => {
+		const { server, redisTarget, redisSocket } = await startFirstRun();
+		try {
+			const st = fs.statSync(redisSocket);
+			assert.ok(st.isSocket());
+			assert.equal(st.mode & 0o077, 0, `socket mode ${(st.mode & 0o777).toString(8)}`);
+			assert.equal(fs.statSync(path.dirname(redisSocket)).mode & 0o077, 0, "its folder is the user's only");
+			const port = await H.redisCommand(redisTarget, "CONFIG", "GET", "port");
+			assert.equal(String(port[1]), "0", "no TCP listener");
+			// The log tells the user how to publish; the README shows the same command.
+			const hint = await server.waitForLog(/publish to it with: redis-cli -s (\S+) PUBLISH events/);
+			assert.equal(hint[1], redisSocket);
+			await H.waitForSubscriber(redisTarget, "events", 10000);
+			const socket = await H.connectClient(`${server.url}/site1.localhost`);
+			const got = H.waitForEvent(socket, "hello", 5000);
+			const readme = fs.readFileSync(path.join(process.env.RT_SOURCE_DIR || path.resolve(__dirname, "../.."), "README.md"), "utf8");
+			const example = /redis-cli -s \S+ PUBLISH events '([^']+)'/.exec(readme);
+			assert.ok(example, "the README has the redis-cli example");
+			const { execFileSync } = require("child_process");
+			execFileSync("redis-cli", ["-s", redisSocket, "PUBLISH", "events", example[1]]);
+			assert.deepEqual(await got, { text: "hi" });
+			socket.close();
+		} finally {
+			await server.stop();
+		}
 	});
 
 	test("another namespace than the demo site is refused", async () => {

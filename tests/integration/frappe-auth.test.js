@@ -352,16 +352,19 @@ describe("site name derivation (spec 2.4)", () => {
 		}
 	});
 
-	test("hostnames compare case-sensitively (Host vs Origin)", async () => {
-		const msg = await refusal(
-			stack.connect(SITE1, {
-				...ws,
-				sid: "syscase",
-				origin: `http://SITE1.localhost:${stack.port}`,
-				headers: { Host: `${SITE1}:${stack.port}` },
-			}),
-		);
-		assert.equal(msg, MSG.origin);
+	test("the Origin is compared with the site's names without letter case (DNS names have none)", async () => {
+		// Node compared Host and Origin case-sensitively (spec 2.4); the issue-13 rule compares
+		// the Origin with the site's own names, case-insensitively (spec 11.1)
+		const s = await stack.connect(SITE1, {
+			...ws,
+			sid: "syscase",
+			origin: `http://SITE1.localhost:${stack.port}`,
+			headers: { Host: `${SITE1}:${stack.port}` },
+		});
+		assert.ok(s.connected);
+		s.close();
+		// the namespace itself stays case-sensitive
+		assert.equal(await refusal(stack.connect("SITE1.localhost", { ...ws, sid: "syscase", site: "SITE1.localhost" })), MSG.namespace);
 	});
 
 	test("X-Frappe-Site-Name wins over Origin and over default_site", async () => {
@@ -558,24 +561,28 @@ describe("what the callback carries and where it goes (spec 2.5)", () => {
 		}
 	});
 
-	test("without webserver_host the callback goes to the client's Origin", async () => {
+	test("without webserver_host the callback goes to the bench's own web server, never to the Origin", async () => {
 		const stub = await H.startStub({});
-		// webserver_host unset (null is falsy and ignored); the Origin (same hostname as Host,
-		// other port) is where the web server is
-		const stack = await H.startStack({ sites: [SITE1], redis, stub, config: { webserver_host: null, webserver_port: null } });
+		const decoy = await H.startStub({});
+		// webserver_host unset (null is falsy and ignored): http://127.0.0.1:<webserver_port>
+		const stack = await H.startStack({ sites: [SITE1], redis, stub, config: { webserver_host: null, webserver_port: stub.port } });
 		try {
+			await stack.server.waitForLog(new RegExp(`callbacks: http://127\\.0\\.0\\.1:${stub.port} \\(the bench's own web server`));
 			const before = stub.callsTo(USER_INFO).length;
-			const s = await stack.connect(SITE1, { sid: "sysorigincb", origin: stub.url });
+			// an Origin naming another web server (same hostname as Host, other port): ignored
+			const s = await stack.connect(SITE1, { sid: "sysorigincb", origin: decoy.url });
 			assert.equal(stub.callsTo(USER_INFO).length, before + 1);
+			assert.equal(decoy.requests.length, 0, "nothing went to the Origin");
 			await expectRoomEvent(stack, s, SITE1, "user:sysorigincb@example.com");
 			s.close();
 		} finally {
 			await stack.stop();
 			await stub.close();
+			await decoy.close();
 		}
 	});
 
-	test("developer_mode: the Origin's port is replaced by webserver_port", async () => {
+	test("developer_mode does not move callbacks: the Origin's port is ignored, webserver_port is used", async () => {
 		const stub = await H.startStub({});
 		const stack = await H.startStack({
 			sites: [SITE1],
@@ -584,7 +591,7 @@ describe("what the callback carries and where it goes (spec 2.5)", () => {
 			config: { webserver_host: null, webserver_port: stub.port, developer_mode: 1 },
 		});
 		try {
-			// Origin on port 1 (nothing there): with developer_mode the call goes to stub.port
+			// Origin on port 1 (nothing there): the call goes to 127.0.0.1:<webserver_port>
 			const s = await stack.connect(SITE1, { sid: "sysdevcb", origin: "http://127.0.0.1:1" });
 			assert.ok(s.connected);
 			assert.ok(stub.callsTo(USER_INFO).some((r) => r.headers.cookie === "sid=sysdevcb"));

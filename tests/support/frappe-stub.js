@@ -26,6 +26,8 @@
 //   installedApps  ["frappe"]             get_user_info's installed_apps
 //   slowMs         3000                   delay of slow* identities
 //   delayMs        0                      extra delay before every /api answer
+//   permissionDelayMs 0                   extra delay before permission answers only
+//                                         (has_permission, can_subscribe_*)
 //   denyDoctypes   []                     has_permission / can_subscribe_*: 403 for these doctypes
 //   denyDocs       []                     "DocType/name" (or [doctype, name]) -> 403
 //   missingDocs    []                     "DocType/name" -> 404 DoesNotExistError
@@ -92,6 +94,7 @@ const DEFAULTS = {
 	installedApps: ["frappe"],
 	slowMs: 3000,
 	delayMs: 0,
+	permissionDelayMs: 0,
 	denyDoctypes: [],
 	denyDocs: [],
 	missingDocs: [],
@@ -408,7 +411,11 @@ async function startStub(options = {}) {
 			return sendText(res, 404, `<!DOCTYPE html>\n<html><body><h1>Not Found</h1><p>${site} does not exist</p></body></html>\n`);
 		}
 		if (who.kind === "hang") return; // never answered; destroyed on stop()
-		const delay = Number(behaviour.delayMs || 0) + (who.kind === "slow" ? Number(behaviour.slowMs) : 0);
+		const isPermissionCheck = /^\/api\/method\/frappe\.realtime\.(has_permission|can_subscribe_doc|can_subscribe_doctype)$/.test(path);
+		const delay =
+			Number(behaviour.delayMs || 0) +
+			(who.kind === "slow" ? Number(behaviour.slowMs) : 0) +
+			(isPermissionCheck ? Number(behaviour.permissionDelayMs || 0) : 0);
 		later(delay, () =>
 			answerApi(req, res, url, rawBody, who, rec).catch((e) => {
 				sendJson(res, 500, { exc_type: "Exception", exception: String(e && e.stack ? e.stack : e) });

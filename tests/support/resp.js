@@ -4,7 +4,8 @@
 // PUBSUB NUMSUB, CLIENT KILL, ...
 //
 //   const c = await RespClient.connect(6379)            // or "redis://127.0.0.1:6379/0",
-//                                                      // {host, port}, or a startRedis() handle
+//                                                      // {host, port}, a startRedis() handle,
+//                                                      // "unix:///path" or {path}
 //   await c.command("PING")                            // -> "PONG"
 //   await c.command("PUBLISH", "events", payload)      // -> receiver count (number)
 //   await c.subscribe("events", (channel, buf) => ...) // buf: Buffer, the exact payload bytes
@@ -17,6 +18,8 @@
 const net = require("net");
 
 function parseTarget(target) {
+	if (target && typeof target === "object" && typeof target.path === "string") return { path: target.path, db: Number(target.db || 0) };
+	if (typeof target === "string" && target.startsWith("unix://")) return { path: target.slice("unix://".length), db: 0 };
 	if (target && typeof target === "object") {
 		if (typeof target.url === "string" && target.port === undefined) return parseTarget(target.url);
 		return { host: target.host || "127.0.0.1", port: Number(target.port), db: Number(target.db || 0) };
@@ -102,10 +105,10 @@ class RespClient {
 	}
 
 	static connect(target, { timeoutMs = 5000 } = {}) {
-		const { host, port, db } = parseTarget(target);
+		const { host, port, path, db } = parseTarget(target);
 		return new Promise((resolve, reject) => {
-			const socket = net.connect({ host, port });
-			socket.setNoDelay(true);
+			const socket = path ? net.connect({ path }) : net.connect({ host, port });
+			if (!path) socket.setNoDelay(true);
 			const timer = setTimeout(() => {
 				socket.destroy();
 				reject(new Error(`redis connect to ${host}:${port} timed out`));

@@ -2,10 +2,10 @@
 // rules, the headers each callback carries, get_user_info's retry and error
 // texts, both permission APIs, generic requests, redirects, timeouts and the
 // exactly-once / never-after-destruction callback contract.
+#include "common/credentialmask.h"
 #include "frappe/callbackurl.h"
-#include "frappe/credentialmask.h"
 #include "frappe/frappewebclient.h"
-#include "frappe/jsjson.h"
+#include "json/jsjson.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -199,11 +199,19 @@ const QByteArray kSid = "0123456789abcdef0123456789abcdef0123456789abcdef0123456
 const QByteArray kUserInfo = R"({"message":{"user":"jane@example.com","user_type":"System User",)"
                              R"("installed_apps":["frappe","erpnext"]}})";
 
-EngineConfig configFor(int timeoutMs = 5000)
+// Callbacks go to the bench's own web server, http://127.0.0.1:<webserver_port>
+// (issue 13): the caller's Origin never picks the target.
+EngineConfig configFor(quint16 webPort, int timeoutMs = 5000)
 {
     EngineConfig cfg;
+    cfg.webserverPort = webPort;
     cfg.authTimeoutMs = timeoutMs;
     return cfg;
+}
+
+EngineConfig configFor(const TestHttpServer &web, int timeoutMs = 5000)
+{
+    return configFor(web.port(), timeoutMs);
 }
 
 CallerIdentity cookieCaller(const TestHttpServer &server)
@@ -259,6 +267,8 @@ private Q_SLOTS:
     void legacyPermission_data();
     void legacyPermission();
     void identicalChecksShareOneRequest();
+    void permissionCacheReusesAnswersForItsTtl();
+    void loginsNeverWaitBehindPermissionChecks();
 
     void genericRequest();
     void requestMethods_data();
@@ -311,6 +321,9 @@ void TestFrappeWebClient::urlSearchParams()
     QCOMPARE(urlSearchParamsEncode(input), encoded);
 }
 
+// The callback-target decision table (issue 13): configuration alone picks
+// where cookies, tokens and the socket secret go; the Origin column changes
+// nothing in any row.
 void TestFrappeWebClient::callbackBase_data()
 {
     QTest::addColumn<QString>("origin");
@@ -319,38 +332,49 @@ void TestFrappeWebClient::callbackBase_data()
     QTest::addColumn<int>("webserverPort");
     QTest::addColumn<QString>("override");
     QTest::addColumn<QString>("expected");
+    QTest::addColumn<int>("source");
 
     const QString none;
-    QTest::newRow("origin verbatim")
-        << "https://erp.example.com" << false << none << 8000 << none << "https://erp.example.com";
-    QTest::newRow("origin with port") << "http://site.localhost:8000" << false << none << 0 << none
-                                      << "http://site.localhost:8000";
-    QTest::newRow("dev mode replaces port") << "http://site.localhost:8080" << true << none << 8000
-                                            << none << "http://site.localhost:8000";
-    QTest::newRow("dev mode adds port") << "https://erp.example.com" << true << none << 8000 << none
-                                        << "https://erp.example.com:8000";
-    QTest::newRow("dev mode without webserver_port") << "http://site.localhost:8080" << true << none
-                                                     << 0 << none << "http://site.localhost:8080";
-    QTest::newRow("dev mode ipv6")
-        << "http://[::1]:8080" << true << none << 8000 << none << "http://[::1]:8000";
-    QTest::newRow("webserver_host bare") << "https://erp.example.com" << false << "frappe-web"
-                                         << 8000 << none << "http://frappe-web:8000";
-    QTest::newRow("webserver_host with scheme")
-        << "https://erp.example.com" << false << "https://web.internal" << 8000 << none
-        << "https://web.internal:8000";
+    const int bench = int(CallbackSource::BenchWebServer);
+    const int host = int(CallbackSource::WebserverHost);
+    const int url = int(CallbackSource::AuthUrl);
+    const QString evil = QStringLiteral("http://attacker.example:8000");
+    // bench start / production gunicorn: the bench's own web server.
+    QTest::newRow("bench: webserver_port")
+        << evil << false << none << 8000 << none << "http://127.0.0.1:8000" << bench;
+    QTest::newRow("bench: other port")
+        << evil << false << none << 8005 << none << "http://127.0.0.1:8005" << bench;
+    QTest::newRow("bench: no webserver_port -> 8000")
+        << evil << false << none << 0 << none << "http://127.0.0.1:8000" << bench;
+    QTest::newRow("bench: developer_mode changes nothing")
+        << "http://site.localhost:8080" << true << none << 8000 << none << "http://127.0.0.1:8000"
+        << bench;
+    QTest::newRow("bench: Origin is a site name")
+        << "https://erp.example.com" << false << none << 8000 << none << "http://127.0.0.1:8000"
+        << bench;
+    QTest::newRow("bench: no Origin")
+        << none << false << none << 8000 << none << "http://127.0.0.1:8000" << bench;
+    QTest::newRow("bench: ipv6 Origin")
+        << "http://[::1]:8080" << true << none << 8000 << none << "http://127.0.0.1:8000" << bench;
+    // frappe_docker and other separate web servers: webserver_host.
+    QTest::newRow("webserver_host bare")
+        << evil << false << "frappe-web" << 8000 << none << "http://frappe-web:8000" << host;
+    QTest::newRow("webserver_host with scheme") << evil << false << "https://web.internal" << 8000
+                                                << none << "https://web.internal:8000" << host;
     QTest::newRow("webserver_host with port")
-        << "https://erp.example.com" << false << "web:8001" << 8000 << none << "http://web:8001";
+        << evil << false << "web:8001" << 8000 << none << "http://web:8001" << host;
     QTest::newRow("webserver_host with scheme and port")
-        << "https://erp.example.com" << false << "http://10.0.0.5:9999" << 8000 << none
-        << "http://10.0.0.5:9999";
-    QTest::newRow("webserver_host beats dev mode")
-        << "http://site.localhost:8080" << true << "web" << 8000 << none << "http://web:8000";
-    QTest::newRow("webserver_host needs a port")
-        << "https://erp.example.com" << false << "web" << 0 << none << "https://erp.example.com";
-    QTest::newRow("override wins")
-        << "https://erp.example.com" << true << "web" << 8000 << "http://127.0.0.1:8000/"
-        << "http://127.0.0.1:8000";
-    QTest::newRow("no origin") << none << false << none << 0 << none << QString();
+        << evil << false << "http://10.0.0.5:9999" << 8000 << none << "http://10.0.0.5:9999"
+        << host;
+    QTest::newRow("webserver_host beats dev mode") << "http://site.localhost:8080" << true << "web"
+                                                   << 8000 << none << "http://web:8000" << host;
+    QTest::newRow("webserver_host without webserver_port -> 8000")
+        << evil << false << "web" << 0 << none << "http://web:8000" << host;
+    // --auth-url wins over everything.
+    QTest::newRow("override wins") << evil << true << "web" << 8000 << "http://127.0.0.1:8000/"
+                                   << "http://127.0.0.1:8000" << url;
+    QTest::newRow("override with path") << evil << false << none << 0 << "http://web:8000/frappe"
+                                        << "http://web:8000/frappe" << url;
 }
 
 void TestFrappeWebClient::callbackBase()
@@ -361,6 +385,7 @@ void TestFrappeWebClient::callbackBase()
     QFETCH(int, webserverPort);
     QFETCH(QString, override);
     QFETCH(QString, expected);
+    QFETCH(int, source);
 
     EngineConfig cfg;
     cfg.developerMode = developerMode;
@@ -370,7 +395,12 @@ void TestFrappeWebClient::callbackBase()
     FrappeWebClient client(cfg);
     const QUrl base = client.callbackBase({kSid, {}, origin, QStringLiteral("site1.local")});
     QCOMPARE(base.toString(), expected);
-    QCOMPARE(frappeCallbackBase(cfg, origin), base);
+    const CallbackTarget target = frappeCallbackTarget(cfg);
+    QCOMPARE(target.base, base);
+    QCOMPARE(int(target.source), source);
+    // The start-up line names the same URL.
+    QVERIFY2(describeCallbackTarget(cfg).contains(expected),
+             qPrintable(describeCallbackTarget(cfg)));
 }
 
 void TestFrappeWebClient::callbackUrlStaysOnOrigin_data()
@@ -511,9 +541,9 @@ void TestFrappeWebClient::jsTruthiness()
 
 void TestFrappeWebClient::credentialMasking()
 {
-    QCOMPARE(maskCredential(kSid), QStringLiteral("0123…"));
-    QCOMPARE(maskCredential("short"), QStringLiteral("…"));
-    QCOMPARE(maskCredential({}), QStringLiteral("(none)"));
+    QCOMPARE(maskSecret(kSid), QStringLiteral("0123…"));
+    QCOMPARE(maskSecret("short"), QStringLiteral("…"));
+    QCOMPARE(maskSecret({}), QStringLiteral("(none)"));
     QCOMPARE(describeCallerCredential(kSid, {}), QStringLiteral("sid 0123…"));
     QCOMPARE(describeCallerCredential(kSid, "token abcdef0123:9876543210"),
              QStringLiteral("Authorization toke…"));
@@ -547,7 +577,7 @@ void TestFrappeWebClient::headersSent()
 
     TestHttpServer server;
     server.answerAll(json(kUserInfo));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     if (withSecret)
         client.setSecretProvider([](auto reply) { reply(QByteArray("s3cr3t")); });
     else
@@ -581,7 +611,7 @@ void TestFrappeWebClient::userInfoSuccess()
 {
     TestHttpServer server;
     server.answerAll(json(kUserInfo));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo(cookieCaller(server), into(outcome));
     QCOMPARE(outcome->calls, 0); // never synchronously
@@ -602,7 +632,7 @@ void TestFrappeWebClient::retryRereadsSecret()
     server.setHandler([&server](const RecordedRequest &) {
         return server.requests.size() == 1 ? json(R"({"message":{}})") : json(kUserInfo);
     });
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     int lookups = 0;
     client.setSecretProvider([&lookups](auto reply) {
         ++lookups;
@@ -627,7 +657,7 @@ void TestFrappeWebClient::emptyMessageTwiceRejects()
 {
     TestHttpServer server;
     server.answerAll(json(R"({"message":{}})"));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     int lookups = 0;
     client.setSecretProvider([&lookups](auto reply) {
         ++lookups;
@@ -647,7 +677,7 @@ void TestFrappeWebClient::userWithoutAppsAfterRetryIsAdmitted()
     // A web side older than installed_apps (v15) still names the user.
     TestHttpServer server;
     server.answerAll(json(R"({"message":{"user":"Guest","user_type":"Website User"}})"));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo(cookieCaller(server), into(outcome));
     QVERIFY(settled(outcome));
@@ -708,7 +738,7 @@ void TestFrappeWebClient::userInfoFailures()
     CannedReply reply = json(body, status);
     if (body.startsWith('<')) reply.contentType = "text/html";
     server.answerAll(reply);
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo(tokenCaller(server), into(outcome));
     QVERIFY(settled(outcome));
@@ -724,7 +754,7 @@ void TestFrappeWebClient::connectionRefused()
     const quint16 port = closed.serverPort();
     closed.close();
 
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(port));
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo({kSid, {}, QStringLiteral("http://127.0.0.1:%1").arg(port), "site1.local"},
                          into(outcome));
@@ -739,7 +769,7 @@ void TestFrappeWebClient::serverClosesWithoutAnswer()
     CannedReply close;
     close.mode = CannedReply::Close;
     server.answerAll(close);
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo(cookieCaller(server), into(outcome));
     QVERIFY(settled(outcome));
@@ -753,7 +783,7 @@ void TestFrappeWebClient::serverNeverAnswersTimesOut()
     CannedReply hang;
     hang.mode = CannedReply::Hang;
     server.answerAll(hang);
-    FrappeWebClient client(configFor(300));
+    FrappeWebClient client(configFor(server, 300));
     auto outcome = makeCapture<AuthOutcome>();
     QElapsedTimer clock;
     clock.start();
@@ -773,7 +803,7 @@ void TestFrappeWebClient::secretLookupNeverAnswersTimesOut()
 {
     TestHttpServer server;
     server.answerAll(json(kUserInfo));
-    FrappeWebClient client(configFor(300));
+    FrappeWebClient client(configFor(server, 300));
     std::function<void(std::optional<QByteArray>)> parked;
     client.setSecretProvider([&parked](auto reply) { parked = std::move(reply); });
     auto outcome = makeCapture<AuthOutcome>();
@@ -791,21 +821,25 @@ void TestFrappeWebClient::secretLookupNeverAnswersTimesOut()
 
 void TestFrappeWebClient::missingOriginFails()
 {
-    FrappeWebClient client(configFor());
+    // Without an Origin the callback still goes to the configured web server;
+    // a configured target that does not parse fails readably, with no request.
+    EngineConfig cfg = configFor(quint16(1));
+    cfg.authUrlOverride = QStringLiteral("web-without-scheme");
+    FrappeWebClient client(cfg);
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo({kSid, {}, QString(), QStringLiteral("site1.local")}, into(outcome));
     QCOMPARE(outcome->calls, 0);
     QVERIFY(settled(outcome));
     QCOMPARE(outcome->value->error,
              QStringLiteral("Unauthorized: TypeError: Failed to parse URL from "
-                            "/api/method/frappe.realtime.get_user_info"));
+                            "web-without-scheme/api/method/frappe.realtime.get_user_info"));
 }
 
 void TestFrappeWebClient::headerInjectionRefused()
 {
     TestHttpServer server;
     server.answerAll(json(kUserInfo));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo({"abc\r\nX-Evil: 1", {}, server.origin(), QStringLiteral("site1.local")},
                          into(outcome));
@@ -848,7 +882,7 @@ void TestFrappeWebClient::hasPermission()
 
     TestHttpServer server;
     server.answerAll(json(body, status));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     client.setSecretProvider([](auto reply) { reply(QByteArray("s3cr3t")); });
     auto result = makeCapture<bool>();
     client.checkPermission(cookieCaller(server), QStringLiteral("ToDo"), QStringLiteral("TD-1"),
@@ -880,7 +914,7 @@ void TestFrappeWebClient::hasPermissionQuery()
     QFETCH(QByteArray, query);
     TestHttpServer server;
     server.answerAll(json(R"({"message":true})"));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto result = makeCapture<bool>();
     client.checkPermission(tokenCaller(server), doctype, docname, into(result));
     QVERIFY(settled(result));
@@ -899,7 +933,7 @@ void TestFrappeWebClient::hasPermissionNetworkErrorIsLogged()
     closed.close();
 
     LogCapture logs;
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(port));
     auto result = makeCapture<bool>();
     client.checkPermission(
         {kSid, {}, QStringLiteral("http://127.0.0.1:%1").arg(port), "site1.local"},
@@ -953,7 +987,7 @@ void TestFrappeWebClient::legacyPermission()
 
     TestHttpServer server;
     server.answerAll(json(body, status));
-    EngineConfig cfg = configFor();
+    EngineConfig cfg = configFor(server);
     cfg.permissionApi = PermissionApi::Legacy;
     FrappeWebClient client(cfg);
     auto result = makeCapture<bool>();
@@ -973,7 +1007,7 @@ void TestFrappeWebClient::identicalChecksShareOneRequest()
     CannedReply slow = json(R"({"message":true})");
     slow.delayMs = 100;
     server.answerAll(slow);
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto first = makeCapture<bool>();
     auto second = makeCapture<bool>();
     auto other = makeCapture<bool>();
@@ -998,6 +1032,70 @@ void TestFrappeWebClient::identicalChecksShareOneRequest()
     QCOMPARE(server.requests.size(), 4);
 }
 
+void TestFrappeWebClient::permissionCacheReusesAnswersForItsTtl()
+{
+    TestHttpServer server;
+    server.setHandler([](const RecordedRequest &r) {
+        return json(r.query.contains("TD-2") ? R"({"message":false})" : R"({"message":true})");
+    });
+    EngineConfig cfg = configFor();
+    cfg.permissionCacheTtlSec = 1;
+    FrappeWebClient client(cfg);
+    const CallerIdentity caller = cookieCaller(server);
+    const auto check = [&](const CallerIdentity &who, const char *doc) {
+        auto granted = makeCapture<bool>();
+        client.checkPermission(who, QStringLiteral("ToDo"), QLatin1String(doc), into(granted));
+        return settled(granted) ? std::optional<bool>(*granted->value) : std::nullopt;
+    };
+    QCOMPARE(check(caller, "TD-1"), std::optional<bool>(true));
+    QCOMPARE(check(caller, "TD-2"), std::optional<bool>(false));
+    QCOMPARE(server.requests.size(), 2);
+    // Within the TTL both answers (grant and denial) come from the cache...
+    QCOMPARE(check(caller, "TD-1"), std::optional<bool>(true));
+    QCOMPARE(check(caller, "TD-2"), std::optional<bool>(false));
+    QCOMPARE(server.requests.size(), 2);
+    // ...but only for the same user.
+    QCOMPARE(check(tokenCaller(server), "TD-1"), std::optional<bool>(true));
+    QCOMPARE(server.requests.size(), 3);
+    // After it the web server is asked again.
+    QTest::qWait(1100);
+    QCOMPARE(check(caller, "TD-1"), std::optional<bool>(true));
+    QCOMPARE(server.requests.size(), 4);
+}
+
+void TestFrappeWebClient::loginsNeverWaitBehindPermissionChecks()
+{
+    TestHttpServer server;
+    server.setHandler([](const RecordedRequest &r) {
+        if (r.path.endsWith("get_user_info")) return json(kUserInfo);
+        CannedReply slow = json(R"({"message":true})");
+        slow.delayMs = 1500;
+        return slow;
+    });
+    EngineConfig cfg = configFor();
+    cfg.callbackConnections = 2;
+    cfg.loginCallbackConnections = 1;
+    FrappeWebClient client(cfg);
+    // Enough checks to fill the permission connections for seconds.
+    QList<CapturePtr<bool>> checks;
+    for (int i = 0; i < 6; ++i) {
+        checks.append(makeCapture<bool>());
+        client.checkPermission(cookieCaller(server), QStringLiteral("ToDo"),
+                               QStringLiteral("TD-%1").arg(i), into(checks.last()));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    auto outcome = makeCapture<AuthOutcome>();
+    client.fetchUserInfo(cookieCaller(server), into(outcome));
+    QVERIFY(settled(outcome));
+    QVERIFY(outcome->value->ok);
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    // Positive control: the checks were indeed still waiting then.
+    QVERIFY(checks.last()->calls == 0);
+    for (const auto &c : checks)
+        QVERIFY(settled(c, 10000));
+}
+
 // --- generic requests, redirects, connections ---------------------------------
 
 void TestFrappeWebClient::genericRequest()
@@ -1005,7 +1103,7 @@ void TestFrappeWebClient::genericRequest()
     TestHttpServer server;
     CannedReply reply = json(R"({"exc_type":"ValidationError"})", 500);
     server.answerAll(reply);
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     client.setSecretProvider([](auto done) { done(QByteArray("s3cr3t")); });
     auto response = makeCapture<WebResponse>();
     client.request(cookieCaller(server), "post",
@@ -1076,7 +1174,7 @@ void TestFrappeWebClient::requestMethods()
 
     TestHttpServer server;
     server.answerAll(json(R"({"message":"ok"})"));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto response = makeCapture<WebResponse>();
     client.request(cookieCaller(server), method, QStringLiteral("/api/method/ping"), body, {},
                    into(response));
@@ -1108,7 +1206,7 @@ void TestFrappeWebClient::requestRefusesForeignPaths()
 {
     QFETCH(QString, path);
     TestHttpServer server;
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     auto response = makeCapture<WebResponse>();
     client.request(cookieCaller(server), "GET", path, {}, {}, into(response));
     QVERIFY(settled(response));
@@ -1129,7 +1227,7 @@ void TestFrappeWebClient::sameOriginRedirectIsFollowed()
         }
         return json(kUserInfo);
     });
-    EngineConfig cfg = configFor();
+    EngineConfig cfg = configFor(server);
     cfg.authUrlOverride = server.origin() + QStringLiteral("/old?x=");
     FrappeWebClient client(cfg);
     client.setSecretProvider([](auto done) { done(QByteArray("s3cr3t")); });
@@ -1154,7 +1252,7 @@ void TestFrappeWebClient::crossOriginRedirectIsRefused()
                                        QByteArray(elsewhere.origin().toUtf8() + request.path)));
         return moved;
     });
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     client.setSecretProvider([](auto done) { done(QByteArray("s3cr3t")); });
     auto outcome = makeCapture<AuthOutcome>();
     client.fetchUserInfo(cookieCaller(server), into(outcome));
@@ -1174,7 +1272,7 @@ void TestFrappeWebClient::responseCookiesAreNeverStored()
     reply.headers.append(
         qMakePair(QByteArray("Set-Cookie"), QByteArray("system_user=yes; Path=/")));
     server.answerAll(reply);
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
 
     for (const CallerIdentity &caller :
          {cookieCaller(server), tokenCaller(server), cookieCaller(server)}) {
@@ -1192,7 +1290,7 @@ void TestFrappeWebClient::connectionsAreReused()
 {
     TestHttpServer server;
     server.answerAll(json(kUserInfo));
-    FrappeWebClient client(configFor());
+    FrappeWebClient client(configFor(server));
     for (int i = 0; i < 3; ++i) {
         auto outcome = makeCapture<AuthOutcome>();
         client.fetchUserInfo(cookieCaller(server), into(outcome));
@@ -1209,7 +1307,7 @@ void TestFrappeWebClient::logsNeverShowCredentials()
     server.answerAll(json("<html>nope</html>", 502));
     LogCapture logs;
     {
-        FrappeWebClient client(configFor());
+        FrappeWebClient client(configFor(server));
         client.setSecretProvider([](auto done) { done(QByteArray("the-shared-secret-value")); });
         auto outcome = makeCapture<AuthOutcome>();
         client.fetchUserInfo(cookieCaller(server), into(outcome));
@@ -1219,7 +1317,7 @@ void TestFrappeWebClient::logsNeverShowCredentials()
         QVERIFY(settled(token));
     }
     {
-        EngineConfig cfg = configFor();
+        EngineConfig cfg = configFor(server);
         cfg.permissionApi = PermissionApi::Legacy;
         FrappeWebClient client(cfg);
         auto result = makeCapture<bool>();
@@ -1249,7 +1347,7 @@ void TestFrappeWebClient::destroyedClientNeverCallsBack()
     CannedReply hang;
     hang.mode = CannedReply::Hang;
     server.answerAll(hang);
-    auto *client = new FrappeWebClient(configFor(200));
+    auto *client = new FrappeWebClient(configFor(server, 200));
     auto outcome = makeCapture<AuthOutcome>();
     auto permission = makeCapture<bool>();
     auto response = makeCapture<WebResponse>();
@@ -1272,7 +1370,7 @@ void TestFrappeWebClient::lateSecretAfterDestructionIsIgnored()
 {
     TestHttpServer server;
     server.answerAll(json(kUserInfo));
-    auto *client = new FrappeWebClient(configFor());
+    auto *client = new FrappeWebClient(configFor(server));
     std::function<void(std::optional<QByteArray>)> parked;
     client->setSecretProvider([&parked](auto reply) { parked = std::move(reply); });
     auto outcome = makeCapture<AuthOutcome>();
@@ -1288,7 +1386,7 @@ void TestFrappeWebClient::doneMayDestroyClient()
 {
     TestHttpServer server;
     server.answerAll(json(R"({"message":true})"));
-    QPointer<FrappeWebClient> client = new FrappeWebClient(configFor());
+    QPointer<FrappeWebClient> client = new FrappeWebClient(configFor(server));
     int calls = 0;
     const auto destroyer = [&](bool) {
         ++calls;
@@ -1302,7 +1400,7 @@ void TestFrappeWebClient::doneMayDestroyClient()
     QTest::qWait(50);
     QCOMPARE(calls, 1);
 
-    QPointer<FrappeWebClient> second = new FrappeWebClient(configFor());
+    QPointer<FrappeWebClient> second = new FrappeWebClient(configFor(server));
     bool called = false;
     second->fetchUserInfo(cookieCaller(server), [&](AuthOutcome) {
         called = true;

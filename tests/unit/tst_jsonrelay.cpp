@@ -2,7 +2,7 @@
 // The table's expectations are what Node 18 prints for each input; the
 // differential case feeds thousands of generated documents to a real `node`
 // and compares byte for byte.
-#include "protocol/jsonrelay.h"
+#include "json/jsonrelay.h"
 
 #include <QProcess>
 #include <QRandomGenerator>

@@ -5,11 +5,12 @@
 // server would see, plus the log lines an operator would see.
 #include "engineconfig.h"
 #include "frappe/frappewebclient.h"
+#include "frappesiteweb.h"
 #include "protocol/eiopacket.h"
 #include "protocol/siopacket.h"
 #include "scripting/apphandlers.h"
-#include "scripting/asynclowering.h"
-#include "scripting/loweringruntime.h"
+#include "scripting/lowering/asynclowering.h"
+#include "scripting/lowering/loweringruntime.h"
 #include "socketio/sioserver.h"
 
 #include <QDir>
@@ -303,6 +304,7 @@ private:
     std::unique_ptr<FakeFrappe> m_frappe;
     std::unique_ptr<SioServer> m_server;
     std::unique_ptr<FrappeWebClient> m_web;
+    std::unique_ptr<FrappeSiteWeb> m_siteWeb;
     std::unique_ptr<AppHandlers> m_apps;
     std::unique_ptr<TestNamespace> m_nsp;
     QList<Client *> m_clients;
@@ -327,8 +329,9 @@ void TestScripting::init()
     EngineConfig cfg;
     cfg.authUrlOverride = m_frappe->base();
     m_web = std::make_unique<FrappeWebClient>(cfg);
+    m_siteWeb = std::make_unique<FrappeSiteWeb>(m_web.get());
     m_server = std::make_unique<SioServer>(EioSettings{}, 45000);
-    m_apps = std::make_unique<AppHandlers>(m_bench.path(), m_web.get(), 300);
+    m_apps = std::make_unique<AppHandlers>(m_bench.path(), m_siteWeb.get(), 300);
     m_nsp = std::make_unique<TestNamespace>(m_apps.get());
     m_server->setNamespaceResolver([this](const QString &) { return m_nsp.get(); });
 }
@@ -340,6 +343,7 @@ void TestScripting::cleanup()
     m_apps.reset();
     m_server.reset();
     m_nsp.reset();
+    m_siteWeb.reset();
     m_web.reset();
     m_frappe.reset();
 }

@@ -1,7 +1,15 @@
-// Node's get_hostname / get_site_name / origin check, reproduced bit for bit
-// (spec §2.3, §2.4), plus the opt-in origin allow-list (spec §11.1).
+// Node's get_hostname / get_site_name, reproduced bit for bit (spec §2.3,
+// §2.4); the origin check that replaces Node's Host == Origin (the Origin must
+// belong to the site, issue 13) with the opt-in allow-list (spec §11.1); and
+// which sites a bench has (SiteDirectory).
+#include "frappe/sitedirectory.h"
 #include "frappe/siteresolver.h"
 
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 class TstSiteResolver : public QObject {
@@ -14,8 +22,9 @@ private Q_SLOTS:
     void siteName();
     void origin_data();
     void origin();
-    void mismatchNamesBothHostnames();
-    void mismatchHints();
+    void siteNames();
+    void siteDirectory();
+    void mismatchNamesTheSite();
 };
 
 void TstSiteResolver::hostname_data()
@@ -111,25 +120,55 @@ void TstSiteResolver::origin_data()
     QTest::addColumn<QString>("origin");
     QTest::addColumn<QStringList>("allowed");
     QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("local");
     const auto row = [](const char *name, const QString &host, const QString &origin,
-                        const QStringList &allowed, bool expected) {
-        QTest::newRow(name) << host << origin << allowed << expected;
+                        const QStringList &allowed, bool expected,
+                        const QString &local = QStringLiteral("127.0.0.1")) {
+        QTest::newRow(name) << host << origin << allowed << expected << local;
     };
+    // The site of these rows: folder erp.example.com, host_name
+    // https://ERP.Example.org, domains [shop.example.net], nginx_port 8001.
 
-    // Node's rule.
-    row("same", "a.b:8000", "http://a.b:8000", {}, true);
-    row("ports ignored", "a.b:9000", "https://a.b:8000", {}, true);
-    row("both absent", "", "", {}, true);
-    row("only origin absent", "a.b", "", {}, false);
-    row("only host absent", "", "http://a.b", {}, false);
-    row("undefined vs empty", "", "http://", {}, false);
-    row("case differs", "A.b", "http://a.b", {}, false);
-    row("different hosts", "a.b", "http://c.d", {}, false);
-    row("ipv6 quirk", "[::1]:9000", "http://[::2]:9000", {}, true);
+    // The site's own names, whatever Host says (bench nginx rewrites Origin
+    // to the request's host; frappe_docker to the site name).
+    row("folder name", "erp.example.com", "https://erp.example.com", {}, true);
+    row("folder name, other Host", "10.0.0.5:8080", "http://erp.example.com", {}, true);
+    row("folder name, any port", "erp.example.com:9000", "http://erp.example.com:8000", {}, true);
+    row("host_name", "erp.example.org", "https://erp.example.org", {}, true);
+    row("domain, case folded", "shop.example.net", "https://SHOP.example.net", {}, true);
+    // Local development and access by IP: the Origin is the very address
+    // the client connected to.
+    row("localhost = Host", "localhost:9000", "http://localhost:8000", {}, true);
+    row("127.0.0.1 = Host", "127.0.0.1:9000", "http://127.0.0.1:8000", {}, true);
+    row("IP = Host = connected address", "192.0.2.7", "http://192.0.2.7", {}, true, "192.0.2.7");
+    row("ipv6 = Host", "[::1]:9000", "http://[::1]:8000", {}, true, "::1");
+    row("IP != Host", "192.0.2.7", "http://192.0.2.8", {}, false, "192.0.2.7");
+    row("localhost, Host elsewhere", "erp.example.com", "http://localhost:8000", {}, false);
+    // Another loopback address than the one connected to is someone else's
+    // server (the attacker's web server on 127.0.0.2 in the integration test).
+    row("other loopback address", "127.0.0.2:8000", "http://127.0.0.2:8000", {}, false);
+    row("IP, not the connected one", "192.0.2.9", "http://192.0.2.9", {}, false, "192.0.2.7");
+    row("localhost over the network", "localhost", "http://localhost", {}, false, "192.0.2.7");
+    row("connection address unknown", "127.0.0.1", "http://127.0.0.1", {}, false, "");
+    // Port-based multitenancy: the site's nginx_port on the host connected to.
+    row("nginx_port = Origin port", "server.example.net", "http://server.example.net:8001", {},
+        true);
+    row("nginx_port, other port", "server.example.net", "http://server.example.net:8002", {},
+        false);
+    row("nginx_port, other host", "server.example.net", "http://evil.example:8001", {}, false);
+    // Node's Host == Origin alone is no longer enough: an attacker's client
+    // sends both.
+    row("attacker Host = Origin", "evil.example", "http://evil.example", {}, false);
+    row("another site's name", "other.example.com", "http://other.example.com", {}, false);
+    row("no Origin", "erp.example.com", "", {}, false);
+    row("nothing", "", "", {}, false);
+    row("opaque Origin", "erp.example.com", "null", {}, false);
+    row("userinfo trick", "erp.example.com", "http://erp.example.com@evil.example", {}, false);
+    row("not http", "erp.example.com", "ftp://erp.example.com", {}, false);
 
     // The opt-in allow-list.
-    const QString api = QStringLiteral("api.example.com");
     const QString app = QStringLiteral("https://app.example.com");
+    const QString api = QStringLiteral("erp.example.com");
     row("list: listed", api, app, {app}, true);
     row("list: case and slash", api, "https://App.Example.com", {"https://app.example.com/"}, true);
     row("list: default port", api, app, {"https://app.example.com:443"}, true);
@@ -137,12 +176,12 @@ void TstSiteResolver::origin_data()
     row("list: other scheme", api, app, {"http://app.example.com"}, false);
     row("list: not listed", api, app, {"https://x.example.com"}, false);
     row("list: bare host is no origin", api, app, {"app.example.com"}, false);
-    row("list: ipv6", api, "http://[::1]:8000", {"http://[::1]:8000"}, true);
+    row("list: ipv6", api, "http://[::2]:8000", {"http://[::2]:8000"}, true);
     row("list: opaque", api, "null", {"null"}, true);
     row("list: star", api, app, {"*"}, true);
     row("list: star, origin absent", api, "", {"*"}, false);
     row("list: empty entry", api, "/", {""}, false);
-    row("list: node rule still applies", "a.b", "http://a.b", {"https://x.y"}, true);
+    row("list: site names still apply", api, "https://erp.example.com", {"https://x.y"}, true);
 }
 
 void TstSiteResolver::origin()
@@ -151,35 +190,86 @@ void TstSiteResolver::origin()
     QFETCH(QString, origin);
     QFETCH(QStringList, allowed);
     QFETCH(bool, expected);
+    QFETCH(QString, local);
 
-    QCOMPARE(originAllowed({host, origin, {}}, allowed), expected);
+    const QJsonObject config{{"host_name", "https://ERP.Example.org"},
+                             {"domains", QJsonArray{"shop.example.net"}},
+                             {"nginx_port", 8001}};
+    const SiteNames site = siteNamesFromConfig(QStringLiteral("erp.example.com"), config);
+    QCOMPARE(originBelongsToSite({host, origin, {}, local}, site, allowed), expected);
 }
 
-void TstSiteResolver::mismatchNamesBothHostnames()
+void TstSiteResolver::siteNames()
 {
-    const QString line =
-        describeOriginMismatch({QStringLiteral("a.example.com:8000"),
-                                QStringLiteral("https://b.example.com"), QStringLiteral("x")});
-    QVERIFY2(line.contains(QLatin1String("\"a.example.com\"")), qPrintable(line));
-    QVERIFY2(line.contains(QLatin1String("\"b.example.com\"")), qPrintable(line));
-    QVERIFY2(line.contains(QLatin1String("\"a.example.com:8000\"")), qPrintable(line));
+    const QJsonObject config{{"host_name", "https://Erp.Example.org:8443/app"},
+                             {"domains", QJsonArray{"shop.example.net",
+                                                    QJsonObject{{"domain", "b2b.example.net"},
+                                                                {"ssl_certificate", "/x.pem"}},
+                                                    42, "erp.example.com"}},
+                             {"nginx_port", "8002"}};
+    const SiteNames names = siteNamesFromConfig(QStringLiteral("erp.example.com"), config);
+    QCOMPARE(names.site, QStringLiteral("erp.example.com"));
+    QCOMPARE(names.hostnames, (QStringList{"erp.example.com", "erp.example.org", "shop.example.net",
+                                           "b2b.example.net"}));
+    QCOMPARE(names.nginxPort, 8002);
+    const SiteNames bare = siteNamesFromConfig(QStringLiteral("Site1.localhost"), {});
+    QCOMPARE(bare.hostnames, QStringList{"site1.localhost"});
+    QCOMPARE(bare.nginxPort, 0);
+}
+
+void TstSiteResolver::siteDirectory()
+{
+    QTemporaryDir bench;
+    QVERIFY(bench.isValid());
+    const auto writeSite = [&](const QString &site, const QByteArray &json) {
+        QVERIFY(QDir(bench.path()).mkpath(QStringLiteral("sites/") + site));
+        QFile f(bench.path() + QStringLiteral("/sites/") + site +
+                QStringLiteral("/site_config.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(json);
+    };
+    writeSite(QStringLiteral("a.localhost"), R"({"domains":["a.example.com"]})");
+    writeSite(QStringLiteral("broken.localhost"), "{not json");
+    QVERIFY(QDir(bench.path()).mkpath(QStringLiteral("sites/assets"))); // no site_config.json
+    QFile common(bench.path() + QStringLiteral("/sites/common_site_config.json"));
+    QVERIFY(common.open(QIODevice::WriteOnly));
+
+    SiteDirectory dir(bench.path(), {QStringLiteral("a.localhost")});
+    const auto a = dir.find(QStringLiteral("a.localhost"));
+    QVERIFY(a);
+    QVERIFY(a->hostnames.contains(QStringLiteral("a.example.com")));
+    // A broken site_config.json still makes a site, known by its folder name only.
+    const auto broken = dir.find(QStringLiteral("broken.localhost"));
+    QVERIFY(broken);
+    QCOMPARE(broken->hostnames, QStringList{"broken.localhost"});
+    // Not sites: folders without site_config.json, files, names that leave sites/.
+    for (const char *name : {"assets", "nothere.localhost", "common_site_config.json", "..",
+                             "../sites/a.localhost", ".", "", "a.localhost/..", "A.localhost"})
+        QVERIFY2(!dir.find(QString::fromLatin1(name)), name);
+    // A site made while the server runs (bench new-site) is found without a restart.
+    writeSite(QStringLiteral("new.localhost"), "{}");
+    QVERIFY(dir.find(QStringLiteral("new.localhost")));
+
+    // Without a bench, the fixed list is all there is.
+    SiteDirectory standalone({}, {QStringLiteral("site1.localhost")});
+    QVERIFY(standalone.find(QStringLiteral("site1.localhost")));
+    QVERIFY(!standalone.find(QStringLiteral("site2.localhost")));
+}
+
+void TstSiteResolver::mismatchNamesTheSite()
+{
+    const SiteNames site = siteNamesFromConfig(QStringLiteral("a.example.com"),
+                                               {{"domains", QJsonArray{"c.example.com"}}});
+    const QString line = describeOriginMismatch(
+        {QStringLiteral("b.example.com:8000"), QStringLiteral("https://b.example.com"), {}}, site);
     QVERIFY2(line.contains(QLatin1String("\"https://b.example.com\"")), qPrintable(line));
+    QVERIFY2(line.contains(QLatin1String("\"a.example.com\"")), qPrintable(line));
+    QVERIFY2(line.contains(QLatin1String("c.example.com")), qPrintable(line));
+    QVERIFY2(line.contains(QLatin1String("\"b.example.com:8000\"")), qPrintable(line));
+    QVERIFY2(line.contains(QLatin1String("realtime_allowed_origins")), qPrintable(line));
     QVERIFY(!line.contains(QLatin1Char('\n')));
-}
-
-void TstSiteResolver::mismatchHints()
-{
-    const QString noOrigin = describeOriginMismatch({QStringLiteral("a.b"), {}, {}});
-    QVERIFY2(noOrigin.contains(QLatin1String("(absent)")), qPrintable(noOrigin));
+    const QString noOrigin = describeOriginMismatch({QStringLiteral("a.b"), {}, {}}, site);
     QVERIFY2(noOrigin.contains(QLatin1String("no Origin header")), qPrintable(noOrigin));
-
-    const QString caseOnly =
-        describeOriginMismatch({QStringLiteral("A.b"), QStringLiteral("http://a.b"), {}});
-    QVERIFY2(caseOnly.contains(QLatin1String("letter case")), qPrintable(caseOnly));
-
-    const QString different =
-        describeOriginMismatch({QStringLiteral("a.b"), QStringLiteral("http://c.d"), {}});
-    QVERIFY2(!different.contains(QLatin1String("letter case")), qPrintable(different));
 }
 
 QTEST_GUILESS_MAIN(TstSiteResolver)

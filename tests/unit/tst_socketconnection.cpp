@@ -1,9 +1,12 @@
 // SocketConnection on a bare descriptor (one end of a socketpair; the test
 // reads and writes the other end): HTTP answers, a WebSocket upgrade, output
 // larger than the kernel buffer kept in order until the reader catches up,
-// the slow-consumer cut-off, and the close reasons when the peer goes away.
+// the slow-consumer cut-off, the close reasons when the peer goes away, and
+// the bounds of issue 14: request head and keep-alive timeouts, and input
+// sent ahead while a request is being answered.
 #include "transport/socketconnection.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QTest>
 
@@ -24,6 +27,12 @@ public:
             connection->acceptWebSocket(request, this);
             return;
         }
+        if (request.path == "/park") {
+            // Answered later, like a long-poll GET.
+            parked = connection;
+            connection->setClosedCallback([this](Connection *) { closed.append("parked closed"); });
+            return;
+        }
         HttpResponse response;
         response.body = "hello " + request.path;
         connection->respond(response);
@@ -32,7 +41,24 @@ public:
     void onWebSocketClosed(Connection *, const QString &reason) override { closed.append(reason); }
 
     QStringList closed;
+    QPointer<Connection> parked;
 };
+
+// True once the other end of the socketpair is closed (read gives 0);
+// `got` collects what arrived before.
+bool peerSeesEof(int fd, QByteArray *got = nullptr)
+{
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            if (got) got->append(buffer, qsizetype(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    }
+}
 
 // Everything readable on `fd` right now (non-blocking).
 QByteArray drain(int fd)
@@ -76,13 +102,20 @@ private Q_SLOTS:
     void outputBeyondTheKernelBufferArrivesInOrder();
     void slowConsumerIsCutOff();
     void peerCloseIsATransportClose();
+    void silentConnectionIsClosedAfterTheHeadTimeout();
+    void halfSentHeadGets408AfterTheHeadTimeout();
+    void idleKeepAliveIsClosedEngineIoLater();
+    void inputAheadOfAParkedRequestIsCapped();
 
 private:
-    void open(qint64 maxOutbound)
+    void open(qint64 maxOutbound, ConnectionLimits limits = {})
     {
-        ConnectionLimits limits;
         limits.maxOutboundBytes = maxOutbound;
         m_connection = new SocketConnection(m_serverFd, QStringLiteral("test"), &m_app, limits);
+    }
+    void write(const QByteArray &bytes)
+    {
+        QCOMPARE(::write(m_peer, bytes.constData(), size_t(bytes.size())), ssize_t(bytes.size()));
     }
     QByteArray readUntil(const QByteArray &needle)
     {
@@ -170,6 +203,67 @@ void TestSocketConnection::peerCloseIsATransportClose()
     QTRY_COMPARE_WITH_TIMEOUT(m_app.closed, QStringList{QStringLiteral("transport close")},
                               kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(m_connection.isNull(), kTimeoutMs);
+}
+
+void TestSocketConnection::silentConnectionIsClosedAfterTheHeadTimeout()
+{
+    ConnectionLimits limits;
+    limits.requestHeadTimeoutMs = 300;
+    open(1 << 20, limits);
+    QTest::qWait(100);
+    QVERIFY(!peerSeesEof(m_peer)); // still open before the timeout
+    QTRY_VERIFY_WITH_TIMEOUT(peerSeesEof(m_peer), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(m_connection.isNull(), kTimeoutMs);
+}
+
+void TestSocketConnection::halfSentHeadGets408AfterTheHeadTimeout()
+{
+    ConnectionLimits limits;
+    limits.requestHeadTimeoutMs = 300;
+    open(1 << 20, limits);
+    write("GET /a HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    QByteArray got;
+    QTRY_VERIFY_WITH_TIMEOUT(peerSeesEof(m_peer, &got), kTimeoutMs);
+    QVERIFY2(got.startsWith("HTTP/1.1 408"), got.constData());
+}
+
+void TestSocketConnection::idleKeepAliveIsClosedEngineIoLater()
+{
+    ConnectionLimits limits;
+    limits.keepAliveTimeoutMs = 200;
+    limits.engineIoIdleTimeoutMs = 1500;
+    open(1 << 20, limits);
+    // An Engine.IO request: the connection may idle for the longer time.
+    write("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray got = readUntil("hello /socket.io/");
+    QTest::qWait(600);
+    QVERIFY(!peerSeesEof(m_peer, &got));
+    // Any other request: closed after the keep-alive timeout.
+    write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    got = readUntil("hello /health");
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(peerSeesEof(m_peer), kTimeoutMs);
+    QVERIFY(timer.elapsed() < 1400);
+}
+
+void TestSocketConnection::inputAheadOfAParkedRequestIsCapped()
+{
+    ConnectionLimits limits;
+    limits.maxHeaderBytes = 4096;
+    limits.maxPayload = 16384;
+    open(1 << 20, limits);
+    write("GET /park HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(!m_app.parked.isNull(), kTimeoutMs);
+    // One more request of the largest size is allowed to wait...
+    write(QByteArray(4096 + 16384, 'a'));
+    QTest::qWait(100);
+    QVERIFY(m_app.closed.isEmpty());
+    // ...anything beyond closes the connection.
+    write(QByteArray(1024, 'a'));
+    QTRY_COMPARE_WITH_TIMEOUT(m_app.closed, QStringList{QStringLiteral("parked closed")},
+                              kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(peerSeesEof(m_peer), kTimeoutMs);
 }
 
 QTEST_MAIN(TestSocketConnection)

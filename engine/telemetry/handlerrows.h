@@ -1,9 +1,0 @@
-// Turns AppHandlers::status() into the Handlers view's rows (sorted event
-// names with their call and error counts). Pure function; called on the
-// engine thread, where AppHandlers lives, when a snapshot is built.
-#pragma once
-
-#include "scripting/apphandlers.h"
-#include "telemetry/monitorsnapshot.h"
-
-QList<HandlerAppRow> describeHandlers(const QList<AppHandlers::AppStatus> &status);
