@@ -157,6 +157,13 @@ CliResult parseCommandLine(const QStringList &arguments)
                         "calls; a revoked permission lasts as long). 0 = off. Default: %1.")
              .arg(d.permissionCacheTtlSec),
          QStringLiteral("s")},
+        {QStringLiteral("recovery-window"),
+         QStringLiteral("Connection-state recovery: how long a site socket whose connection "
+                        "dropped can come back with its id, rooms and the events it missed, "
+                        "ms; 0 turns recovery off. Default: %1 (bench key "
+                        "realtime_recovery_window_ms).")
+             .arg(d.recoveryWindowMs),
+         QStringLiteral("ms")},
         {QStringLiteral("io-threads"),
          QStringLiteral("Threads that do socket I/O (reads, parsing, writes), the engine "
                         "thread included; connections are spread over them. 1 = the engine "
@@ -255,6 +262,7 @@ CliResult parseCommandLine(const QStringList &arguments)
         parseInt(p, QStringLiteral("permission-cache-ttl"), 0, 86400, c.permissionCacheTtlSec,
                  error) &&
         parseInt(p, QStringLiteral("io-threads"), 1, 256, c.ioThreads, error) &&
+        parseInt(p, QStringLiteral("recovery-window"), 0, 86400000, c.recoveryWindowMs, error) &&
         parseInt(p, QStringLiteral("auth-timeout"), 1, 600000, c.authTimeoutMs, error) &&
         parseInt(p, QStringLiteral("stats-interval"), 0, 86400, o.statsIntervalSec, error);
     if (ok && p.isSet(QStringLiteral("host")) &&

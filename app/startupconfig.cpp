@@ -89,6 +89,7 @@ void restoreCliLimits(const AppOptions &options, const EngineConfig &fromCli, En
         {"max-permission-checks", &EngineConfig::maxPermissionChecksPerSocket},
         {"login-callback-connections", &EngineConfig::loginCallbackConnections},
         {"permission-cache-ttl", &EngineConfig::permissionCacheTtlSec},
+        {"recovery-window", &EngineConfig::recoveryWindowMs},
     };
     for (const auto &limit : limits)
         if (options.givenOptions.contains(QLatin1String(limit.option)))

@@ -103,6 +103,16 @@ struct EngineConfig {
     // proxy whose user is in it); by default only the owner may connect.
     bool unixSocketGroupAccess = false;
 
+    // --- Connection-state recovery (issue 16): a site socket whose transport
+    // drops gets its id, rooms and missed events back when it reconnects
+    // within the window. 0 turns it off (no pid, no offsets on the wire).
+    int recoveryWindowMs = 120000;
+    int recoveryMaxPackets = 10000;         // events kept per site for replay
+    int recoveryMaxBytes = 8 * 1024 * 1024; // bytes of those events per site
+    // How long the other viewers of a document are not told that a dropped
+    // socket left, waiting for it to recover (no left/joined flicker).
+    int recoveryViewerGraceMs = 10000;
+
     // --- Prometheus /metrics on its own 127.0.0.1 listener. -1 = off, 0 = any free port.
     int metricsPort = -1;
 

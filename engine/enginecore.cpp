@@ -88,6 +88,12 @@ StartResult EngineCore::start()
             return nullptr;
         });
     } else {
+        RecoverySettings recovery;
+        recovery.enabled = m_config.recoveryWindowMs > 0;
+        recovery.windowMs = m_config.recoveryWindowMs;
+        recovery.maxPackets = m_config.recoveryMaxPackets;
+        recovery.maxBytes = m_config.recoveryMaxBytes;
+        m_sio->setRecoverySettings(recovery);
         m_frappe = std::make_unique<FrappeApp>(m_config, m_sio);
         attachAppHandlers();
         connectFrappeTelemetry();

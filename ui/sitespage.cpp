@@ -9,8 +9,9 @@
 
 SitesPage::SitesPage(QWidget *parent)
     : QWidget(parent),
-      m_model(new KeyedTableModel(
-          {tr("Site"), tr("In bench"), tr("Sockets"), tr("Users"), tr("Rooms")}, this)),
+      m_model(new KeyedTableModel({tr("Site"), tr("In bench"), tr("Sockets"), tr("Users"),
+                                   tr("Rooms"), tr("Recovered"), tr("Not recovered")},
+                                  this)),
       m_view(new QTableView(this))
 {
     auto *proxy = new QSortFilterProxyModel(this);
@@ -34,10 +35,25 @@ void SitesPage::applySnapshot(const MonitorSnapshot &snapshot)
     for (const SiteRow &site : snapshot.sites) {
         KeyedTableModel::Row row;
         row.key = site.site;
-        row.display = {site.site, site.configured ? tr("yes") : tr("no"), site.sockets, site.users,
-                       site.rooms};
-        if (!site.configured)
-            row.toolTip = tr("A namespace that is not a site folder of the bench");
+        row.display = {site.site,
+                       site.configured ? tr("yes") : tr("no"),
+                       site.sockets,
+                       site.users,
+                       site.rooms,
+                       QVariant(qulonglong(site.recovered)),
+                       QVariant(qulonglong(site.recoveryFailed))};
+        QStringList tips;
+        if (!site.configured) tips.append(tr("A namespace that is not a site folder of the bench"));
+        if (site.recovered + site.recoveryFailed > 0)
+            tips.append(
+                tr("Reconnects that asked for their session back (connection-state "
+                   "recovery): %1 recovered, %2 got a fresh session%3")
+                    .arg(site.recovered)
+                    .arg(site.recoveryFailed)
+                    .arg(site.recoveryFailures.isEmpty()
+                             ? QString()
+                             : QStringLiteral(" (") + site.recoveryFailures + QLatin1Char(')')));
+        row.toolTip = tips.join(QLatin1Char('\n'));
         rows.append(row);
     }
     m_model->setRows(rows);

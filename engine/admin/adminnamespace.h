@@ -105,6 +105,11 @@ public:
     {
         m_primary->connectRefused(nsp, r, e);
     }
+    void recoveryAttempted(const QString &nsp, SioSocket *s, bool recovered, const QString &failure,
+                           int replayed) override
+    {
+        m_primary->recoveryAttempted(nsp, s, recovered, failure, replayed);
+    }
     void clientEvent(SioSocket *s, const sio::Packet &p) override
     {
         m_primary->clientEvent(s, p);

@@ -311,6 +311,11 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
         {"realtime_max_permission_checks_per_socket", &cfg.maxPermissionChecksPerSocket, 0},
         {"realtime_login_callback_connections", &cfg.loginCallbackConnections, 1},
         {"realtime_permission_cache_ttl", &cfg.permissionCacheTtlSec, 0},
+        // Connection-state recovery (issue 16); window 0 turns it off.
+        {"realtime_recovery_window_ms", &cfg.recoveryWindowMs, 0},
+        {"realtime_recovery_max_events", &cfg.recoveryMaxPackets, 1},
+        {"realtime_recovery_max_bytes", &cfg.recoveryMaxBytes, 1024},
+        {"realtime_recovery_viewer_grace_ms", &cfg.recoveryViewerGraceMs, 0},
     };
     for (const auto &[key, field, min] : limits) {
         const QJsonValue v = bench.merged.value(QLatin1String(key));

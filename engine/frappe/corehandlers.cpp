@@ -10,6 +10,7 @@
 
 #include <QJsonObject>
 #include <QPointer>
+#include <QTimer>
 
 namespace {
 QString docRoom(const QString &prefix, const QString &doctype, const QString &docname)
@@ -28,13 +29,15 @@ void CoreHandlers::onConnection(SioSocket *socket)
     socket->join(QStringLiteral("user:") + socket->user);
     socket->join(QStringLiteral("website"));
     if (socket->userType == QLatin1String("System User")) socket->join(QStringLiteral("all"));
+    if (socket->recovered()) onRecovered(socket);
 }
 
 bool CoreHandlers::handle(SioSocket *socket, const QString &event, const QJsonArray &args)
 {
     const QString a0 = jsArgString(args, 0);
     if (event == QLatin1String("ping")) {
-        socket->emitEvent(QStringLiteral("pong"), {});
+        // A reply, not news: no recovery offset, nothing to replay.
+        socket->sendEncoded(sio::encodeEvent(socket->nspName(), QStringLiteral("pong"), {}));
     } else if (event == QLatin1String("doctype_subscribe")) {
         joinIfPermitted(socket, a0, QString(), QStringLiteral("doctype:") + a0, false);
     } else if (event == QLatin1String("doctype_unsubscribe")) {
@@ -146,6 +149,9 @@ void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
     for (SioSocket *s : nsp->sockets())
         if (members.contains(s)) users.append(s->user);
     if (users.size() == 1 && users.first() == triggerUser) return;
+    for (PendingLeave &pending : m_pendingLeaves)
+        if (pending.nsp == nsp->name() && pending.docs.contains(qMakePair(doctype, docname)))
+            pending.dirtyDocs.append(qMakePair(doctype, docname));
     QJsonArray unique;
     QStringList seen;
     for (const QString &u : std::as_const(users))
@@ -157,7 +163,11 @@ void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
     const QByteArray payload = "{\"doctype\":" + sio::toJson(doctype) +
                                ",\"docname\":" + sio::toJson(docname) +
                                ",\"users\":" + sio::toJson(unique) + '}';
-    nsp->broadcast(sio::encodeEvent(nsp->name(), QStringLiteral("doc_viewers"), payload), {room});
+    nsp->broadcastEvent(
+        [&](QByteArrayView offset) {
+            return sio::encodeEvent(nsp->name(), QStringLiteral("doc_viewers"), payload, offset);
+        },
+        {room});
 }
 
 void CoreHandlers::onDisconnect(SioSocket *socket)
@@ -166,8 +176,42 @@ void CoreHandlers::onDisconnect(SioSocket *socket)
     m_checksInFlight.remove(socketKey);
     m_overCapLogged.remove(socketKey);
     SioNamespace *nsp = socket->nsp();
+    const int grace = m_ctx->config.recoveryViewerGraceMs;
+    if (socket->sessionKept() && grace > 0 && !socket->openDocs.isEmpty()) {
+        const QString key = socket->nspName() + QLatin1Char('\n') + socket->id();
+        const quint64 ticket = ++m_nextTicket;
+        m_pendingLeaves.insert(key,
+                               {socket->nspName(), socket->user, socket->openDocs, {}, ticket});
+        QTimer::singleShot(grace, &m_timerContext,
+                           [this, key, ticket] { leaveAfterGrace(key, ticket); });
+        return;
+    }
     for (const auto &doc : std::as_const(socket->openDocs))
         notifyViewers(nsp, socket->user, doc.first, doc.second);
+}
+
+void CoreHandlers::leaveAfterGrace(const QString &key, quint64 ticket)
+{
+    const auto it = m_pendingLeaves.constFind(key);
+    if (it == m_pendingLeaves.cend() || it->ticket != ticket) return;
+    const PendingLeave pending = *it;
+    m_pendingLeaves.erase(it);
+    SioNamespace *nsp = m_ctx->sio ? m_ctx->sio->findNamespace(pending.nsp) : nullptr;
+    for (const auto &doc : pending.docs)
+        notifyViewers(nsp, pending.user, doc.first, doc.second);
+}
+
+void CoreHandlers::onRecovered(SioSocket *socket)
+{
+    const QString key = socket->nspName() + QLatin1Char('\n') + socket->id();
+    const auto it = m_pendingLeaves.constFind(key);
+    const bool told = it == m_pendingLeaves.cend(); // the grace ran out: "left" was sent
+    const QList<QPair<QString, QString>> dirty =
+        told ? QList<QPair<QString, QString>>() : it->dirtyDocs;
+    if (!told) m_pendingLeaves.erase(it);
+    for (const auto &doc : std::as_const(socket->openDocs))
+        if (told || dirty.contains(doc))
+            notifyViewers(socket->nsp(), socket->user, doc.first, doc.second);
 }
 
 void CoreHandlers::openInEditor(SioSocket *socket, const QJsonArray &args)

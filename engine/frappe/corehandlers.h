@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QSet>
+#include <QObject>
 #include <QString>
 
 class SioSocket;
@@ -23,6 +24,8 @@ public:
     // Returns true when `event` is one of the core events.
     bool handle(SioSocket *socket, const QString &event, const QJsonArray &args);
     // After the socket left every room: tell the viewers of its open documents.
+    // When its session was kept for connection-state recovery, only if it
+    // has not come back within the viewer grace (no "left"/"joined" flicker).
     void onDisconnect(SioSocket *socket);
 
     quint64 permissionChecks() const { return m_permissionChecks; }
@@ -40,6 +43,10 @@ private:
     void notifyViewers(SioNamespace *nsp, const QString &triggerUser, const QString &doctype,
                        const QString &docname);
     void openInEditor(SioSocket *socket, const QJsonArray &args);
+    // A recovered socket is back in its open_doc: rooms: the other viewers
+    // get a corrected list if they were told it had left.
+    void onRecovered(SioSocket *socket);
+    void leaveAfterGrace(const QString &key, quint64 ticket);
 
     FrappeContext *m_ctx;
     quint64 m_permissionChecks = 0;
@@ -54,4 +61,16 @@ private:
     QHash<QString, int> m_checksInFlight;
     QSet<QString> m_overCapLogged;
     quint64 m_permissionChecksOverCap = 0;
+    // Viewers not yet told about a socket whose session waits for recovery,
+    // by "<nsp>\n<socket id>"; dirtyDocs: documents whose viewers got a list
+    // without it meanwhile.
+    struct PendingLeave {
+        QString nsp;
+        QString user;
+        QList<QPair<QString, QString>> docs;
+        QList<QPair<QString, QString>> dirtyDocs;
+        quint64 ticket = 0;
+    };
+    QHash<QString, PendingLeave> m_pendingLeaves;
+    QObject m_timerContext; // grace timers die with the handlers
 };

@@ -191,9 +191,14 @@ bool EventsRouter::route(const QByteArray &payload)
         const QString nspName = QLatin1Char('/') + routed.site;
         SioNamespace *nsp = m_sio->findNamespace(nspName);
         if (nsp && !rooms.isEmpty()) {
-            const QByteArray text = sio::encodeEvent(nspName, routed.event, routed.payloadJson);
-            routed.bytes = int(text.size()) + 1;
-            routed.recipients = nsp->broadcast(text, rooms);
+            routed.recipients = nsp->broadcastEvent(
+                [&](QByteArrayView offset) {
+                    QByteArray text =
+                        sio::encodeEvent(nspName, routed.event, routed.payloadJson, offset);
+                    routed.bytes = int(text.size()) + 1;
+                    return text;
+                },
+                rooms);
         }
         if (routed.recipients == 0)
             qCDebug(lcEvents).noquote() << "event" << routed.event << "published to room"
@@ -201,9 +206,12 @@ bool EventsRouter::route(const QByteArray &payload)
     } else {
         // No room: every socket of every site (Frappe's live-reload build_event).
         for (SioNamespace *nsp : m_sio->namespaces()) {
-            const QByteArray text = sio::encodeEvent(nsp->name(), routed.event, routed.payloadJson);
-            routed.bytes = int(text.size()) + 1;
-            routed.recipients += nsp->broadcast(text);
+            routed.recipients += nsp->broadcastEvent([&](QByteArrayView offset) {
+                QByteArray text =
+                    sio::encodeEvent(nsp->name(), routed.event, routed.payloadJson, offset);
+                routed.bytes = int(text.size()) + 1;
+                return text;
+            });
         }
     }
     ++m_routed;

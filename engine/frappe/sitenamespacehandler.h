@@ -26,6 +26,8 @@ public:
     {
         m_auth.run(socket, auth, std::move(done));
     }
+    // Connection-state recovery is offered on every site namespace (when on).
+    bool recoverable() const override { return true; }
     void onConnection(SioSocket *socket) override
     {
         m_core.onConnection(socket);

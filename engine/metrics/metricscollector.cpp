@@ -41,6 +41,25 @@ void writeSockets(PromText &out, const SioServer &sio)
     out.family("frappe_realtime_rooms", "gauge", "Rooms with at least one member, by site.");
     for (auto it = rooms.cbegin(); it != rooms.cend(); ++it)
         out.sample("frappe_realtime_rooms", double(it.value()), {{"site", it.key()}});
+    // Connection-state recovery: what each site keeps for dropped sockets.
+    out.family("frappe_realtime_recovery_sessions", "gauge",
+               "Sessions of dropped sockets waiting to be recovered, by site.");
+    for (const SioNamespace *nsp : sio.namespaces())
+        if (const RecoveryStore *store = nsp->recovery())
+            out.sample("frappe_realtime_recovery_sessions", double(store->sessionCount()),
+                       {{"site", siteLabel(nsp->name())}});
+    out.family("frappe_realtime_recovery_buffer_events", "gauge",
+               "Events kept for replay to recovering sockets, by site.");
+    for (const SioNamespace *nsp : sio.namespaces())
+        if (const RecoveryStore *store = nsp->recovery())
+            out.sample("frappe_realtime_recovery_buffer_events", double(store->packetCount()),
+                       {{"site", siteLabel(nsp->name())}});
+    out.family("frappe_realtime_recovery_buffer_bytes", "gauge",
+               "Bytes of the events kept for replay, by site.");
+    for (const SioNamespace *nsp : sio.namespaces())
+        if (const RecoveryStore *store = nsp->recovery())
+            out.sample("frappe_realtime_recovery_buffer_bytes", double(store->bytes()),
+                       {{"site", siteLabel(nsp->name())}});
     out.family("frappe_realtime_sessions", "gauge", "Open Engine.IO sessions (browser tabs).");
     out.sample("frappe_realtime_sessions", double(sio.clientCount()));
 
@@ -121,6 +140,23 @@ void writeTelemetry(PromText &out, const Telemetry &telemetry)
                {{"quantile", QStringLiteral("0.5")}});
     out.sample("frappe_realtime_delivery_latency_seconds", t.latencyP99Ms / 1000.0,
                {{"quantile", QStringLiteral("0.99")}});
+    const QMap<QString, RecoveryStats> recoveries = telemetry.recoveriesBySite();
+    out.family("frappe_realtime_recoveries_total", "counter",
+               "Reconnects that presented a connection-state recovery pid: recovered, or failed "
+               "(a fresh session) with the reason.");
+    for (auto it = recoveries.cbegin(); it != recoveries.cend(); ++it) {
+        out.sample("frappe_realtime_recoveries_total", it->recovered,
+                   {{"site", it.key()}, {"result", QStringLiteral("recovered")}});
+        for (auto f = it->failures.cbegin(); f != it->failures.cend(); ++f)
+            out.sample(
+                "frappe_realtime_recoveries_total", f.value(),
+                {{"site", it.key()}, {"result", QStringLiteral("failed")}, {"reason", f.key()}});
+    }
+    out.family("frappe_realtime_recovery_replayed_events_total", "counter",
+               "Missed events replayed to recovered sockets.");
+    for (auto it = recoveries.cbegin(); it != recoveries.cend(); ++it)
+        out.sample("frappe_realtime_recovery_replayed_events_total", it->replayed,
+                   {{"site", it.key()}});
     out.family("frappe_realtime_start_time_seconds", "gauge",
                "Unix time at which the server started listening.");
     out.sample("frappe_realtime_start_time_seconds", double(t.startedAtMs) / 1000.0);

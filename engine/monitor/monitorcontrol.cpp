@@ -47,7 +47,13 @@ PublishResult MonitorControl::publishDirect(const PublishRequest &request)
     if (SioNamespace *ns = m_sio->findNamespace(nsp)) {
         const QStringList rooms =
             request.room.isEmpty() ? QStringList() : QStringList{request.room};
-        result.recipients = ns->broadcast(sio::encodeEvent(nsp, request.event, compact), rooms);
+        result.recipients = ns->broadcastEvent(
+            [&](QByteArrayView offset) {
+                QByteArray text = sio::encodeEvent(nsp, request.event, compact, offset);
+                result.wire = QByteArray("4") + text; // as sent, offset included
+                return text;
+            },
+            rooms);
         if (result.recipients > 0) m_telemetry->broadcastQueued(receivedAtNs);
     }
     m_telemetry->consolePublished(Telemetry::siteOf(nsp), request.room, request.event, compact,

@@ -105,7 +105,8 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
         const QString site = Telemetry::siteOf(ns->name());
         SiteRow &siteRow = sites[site];
         siteRow.site = site;
-        siteRow.active = true;
+        // A namespace may live on with no socket while sessions wait for recovery.
+        siteRow.active = ns->socketCount() > 0;
         siteRow.sockets = ns->socketCount();
         QSet<QString> users;
         for (const SioSocket *socket : ns->sockets()) {
@@ -148,6 +149,14 @@ MonitorSnapshot buildMonitorSnapshot(const SioServer &sio, const EngineConfig &c
             room.users.sort();
             snap.rooms.append(room);
         }
+    }
+    const QMap<QString, RecoveryStats> recoveries = telemetry.recoveriesBySite();
+    for (auto it = recoveries.cbegin(); it != recoveries.cend(); ++it) {
+        SiteRow &row = sites[it.key()];
+        row.site = it.key();
+        row.recovered = it->recovered;
+        row.recoveryFailed = it->failed;
+        row.recoveryFailures = it->failuresText();
     }
     snap.sites = sites.values();
     return snap;

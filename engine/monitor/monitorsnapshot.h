@@ -59,6 +59,11 @@ struct SiteRow {
     int sockets = 0;
     int users = 0;
     int rooms = 0;
+    // Connection-state recovery since start: sockets that got their session
+    // back, reconnects that got a fresh one, and why ("reason: n, ...").
+    quint64 recovered = 0;
+    quint64 recoveryFailed = 0;
+    QString recoveryFailures;
 };
 
 // One app's handlers.js as the Handlers view shows it.

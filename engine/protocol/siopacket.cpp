@@ -224,15 +224,17 @@ QByteArray encode(const Packet &packet)
     return out;
 }
 
-QByteArray encodeEvent(const QString &nsp, const QString &event, const QByteArray &payloadJson)
+QByteArray encodeEvent(const QString &nsp, const QString &event, const QByteArray &payloadJson,
+                       QByteArrayView offset)
 {
     const QByteArray name = toJson(QJsonValue(event));
     QByteArray out;
-    out.reserve(nsp.size() + name.size() + payloadJson.size() + 8);
+    out.reserve(nsp.size() + name.size() + payloadJson.size() + offset.size() + 11);
     out.append('2');
     if (nsp != QLatin1String("/")) out.append(nsp.toUtf8()).append(',');
     out.append('[').append(name);
     if (!payloadJson.isEmpty()) out.append(',').append(payloadJson);
+    if (!offset.isEmpty()) out.append(",\"").append(offset).append('"');
     out.append(']');
     return out;
 }

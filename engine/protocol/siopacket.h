@@ -69,8 +69,10 @@ QByteArray toJson(const QJsonValue &value);
 std::optional<QJsonValue> parseJson(const QByteArray &text);
 
 // Fast path for the hot loop: `2[<nsp>,]["<event>",<payloadJson>]`, payloadJson
-// already compact JSON.
-QByteArray encodeEvent(const QString &nsp, const QString &event, const QByteArray &payloadJson);
+// already compact JSON. A non-empty `offset` (connection-state recovery; JSON
+// safe characters only) is appended as a last string argument.
+QByteArray encodeEvent(const QString &nsp, const QString &event, const QByteArray &payloadJson,
+                       QByteArrayView offset = {});
 
 bool isReservedEventName(const QString &name);
 int countPlaceholders(const QJsonValue &value);

@@ -372,6 +372,7 @@ QString AppRuntime::socketInfo(const QString &id)
         {QStringLiteral("issued"), double(s->connectedAtMs())},
         {QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(s->connectedAtMs()).toString()},
         {QStringLiteral("auth"), s->auth().isUndefined() ? QJsonValue(QJsonObject()) : s->auth()},
+        {QStringLiteral("recovered"), s->recovered()},
     };
     // Node leaves these undefined when the client sent none.
     if (!s->frappeSid.isEmpty())
@@ -535,14 +536,23 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
     const SioSocket *except = exceptId.isEmpty() ? nullptr : ns->socket(exceptId);
     const bool idRooms = std::any_of(rooms.begin(), rooms.end(),
                                      [ns](const QString &r) { return ns->socket(r) != nullptr; });
+    sio::Packet packet;
+    packet.nsp = nsp;
+    QJsonArray data{event};
+    for (const auto &a : args)
+        data.append(a);
+    packet.data = data;
     if (atts.isEmpty() && exceptRooms.isEmpty() && !idRooms) {
-        sio::Packet packet;
-        packet.nsp = nsp;
-        QJsonArray data{event};
-        for (const auto &a : args)
-            data.append(a);
-        packet.data = data;
-        return ns->broadcast(sio::encode(packet), rooms, except);
+        return ns->broadcastEvent(
+            [&](QByteArrayView offset) {
+                if (offset.isEmpty()) return sio::encode(packet);
+                sio::Packet withOffset = packet;
+                QJsonArray d = data;
+                d.append(QString::fromLatin1(offset));
+                withOffset.data = d;
+                return sio::encode(withOffset);
+            },
+            rooms, except);
     }
     // Binary payloads, except() and socket-id rooms: pick the recipients here.
     QSet<SioSocket *> excluded;
@@ -559,13 +569,16 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
         targets.unite(ns->roomMembers(r));
         if (SioSocket *s = ns->socket(r)) targets.insert(s);
     }
-    int sent = 0;
+    QList<SioSocket *> recipients;
     for (SioSocket *s : ns->sockets()) {
         if (!targets.contains(s) || excluded.contains(s) || s == except) continue;
-        s->emitEvent(event, args, atts);
-        ++sent;
+        recipients.append(s);
     }
-    return sent;
+    // One packet (one recovery offset) for them all, kept for the same rooms.
+    packet.attachments = atts;
+    QStringList exceptAll = exceptRooms;
+    if (except) exceptAll.append(except->id());
+    return ns->sendKept(std::move(packet), recipients, rooms, exceptAll);
 }
 
 void AppRuntime::sendAck(int token, const QString &json, const QJSValue &attachments)

@@ -489,6 +489,7 @@ class Socket {
         this.authorization_header = info.authorization_header;
         this.site_name = info.site_name;
         this.data = {};
+        this.recovered = !!info.recovered;
         this.request = { headers: info.headers, url: info.url, method: "GET" };
         this.handshake = { headers: info.headers, query: info.query, auth: info.auth, address: info.address,
             url: info.url, time: info.time, issued: info.issued, secure: false, xdomain: !!info.headers.origin };

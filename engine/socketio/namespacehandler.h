@@ -29,6 +29,9 @@ public:
         Q_UNUSED(auth);
         done(std::nullopt);
     }
+    // Whether this namespace offers connection-state recovery (when the
+    // server has it on): pid in the CONNECT reply, offsets on events.
+    virtual bool recoverable() const { return false; }
     virtual void onConnection(SioSocket *socket) = 0;
     virtual void onEvent(SioSocket *socket, const QString &event, const QJsonArray &args,
                          const QList<QByteArray> &attachments, const AckSender &ack) = 0;

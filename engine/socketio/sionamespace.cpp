@@ -107,3 +107,30 @@ int SioNamespace::broadcast(const QByteArray &sioText, const QStringList &rooms,
     }
     return sent;
 }
+
+void SioNamespace::keep(quint64 seq, const QByteArray &text, const QList<QByteArray> &attachments,
+                        const QStringList &rooms, const SioSocket *except)
+{
+    m_recovery->keep(seq, text, attachments, rooms,
+                     except ? QStringList{except->id()} : QStringList(), RecoveryStore::nowMs());
+}
+
+int SioNamespace::sendKept(sio::Packet packet, const QList<SioSocket *> &recipients,
+                           const QStringList &rooms, const QStringList &exceptRooms)
+{
+    quint64 seq = 0;
+    if (m_recovery) {
+        seq = m_recovery->reserve();
+        QJsonArray data = packet.data.toArray();
+        data.append(QString::fromLatin1(m_recovery->offsetOf(seq)));
+        packet.data = data;
+    }
+    const QByteArray text = sio::encode(packet);
+    if (m_recovery)
+        m_recovery->keep(seq, text, packet.attachments, rooms, exceptRooms, RecoveryStore::nowMs());
+    for (SioSocket *s : recipients) {
+        ++s->eventsOut;
+        m_server->sendPacket(s, text, packet.attachments);
+    }
+    return int(recipients.size());
+}

@@ -4,6 +4,8 @@
 // with every recipient. Owned by SioServer; engine thread only.
 #pragma once
 
+#include "protocol/siopacket.h"
+#include "socketio/recoverystore.h"
 #include "socketio/roommembers.h"
 
 #include <QHash>
@@ -11,6 +13,7 @@
 #include <QSet>
 #include <QString>
 #include <QStringList>
+#include <memory>
 
 class SioServer;
 class SioSocket;
@@ -38,6 +41,32 @@ public:
     int broadcast(const QByteArray &sioText, const QStringList &rooms = {},
                   const SioSocket *except = nullptr);
 
+    // Connection-state recovery of this namespace; null when it is off.
+    RecoveryStore *recovery() const { return m_recovery.get(); }
+    // An EVENT broadcast (no ack) that clients can recover: with a recovery
+    // store, `encode` gets the offset to append as the packet's last
+    // argument (one per broadcast, whatever the number of recipients) and
+    // the packet is kept for replay; without one it gets an empty offset.
+    // `encode(QByteArrayView offset) -> QByteArray` returns the Socket.IO
+    // text. Returns the number of sockets it went to.
+    template<typename Encode>
+    int broadcastEvent(Encode &&encode, const QStringList &rooms = {},
+                       const SioSocket *except = nullptr)
+    {
+        if (!m_recovery) return broadcast(encode(QByteArrayView()), rooms, except);
+        const quint64 seq = m_recovery->reserve();
+        const QByteArray offset = m_recovery->offsetOf(seq);
+        const QByteArray text = encode(QByteArrayView(offset));
+        keep(seq, text, {}, rooms, except);
+        return broadcast(text, rooms, except);
+    }
+    // An EVENT packet (no ack) for recipients the caller picked (a direct
+    // emit, binary payloads, except rooms): with a recovery store, one offset
+    // is appended to its data and it is kept once, for `rooms` minus
+    // `exceptRooms` (empty rooms: every socket). Returns the recipients.
+    int sendKept(sio::Packet packet, const QList<SioSocket *> &recipients, const QStringList &rooms,
+                 const QStringList &exceptRooms);
+
 private:
     friend class SioServer;
     friend class SioSocket;
@@ -46,6 +75,8 @@ private:
     // False (and a log line) when the socket is at the rooms-per-socket limit.
     bool join(SioSocket *socket, const QString &room);
     void leave(SioSocket *socket, const QString &room);
+    void keep(quint64 seq, const QByteArray &text, const QList<QByteArray> &attachments,
+              const QStringList &rooms, const SioSocket *except);
 
     SioServer *m_server;
     QString m_name;
@@ -53,4 +84,5 @@ private:
     QMap<quint64, SioSocket *> m_sockets;
     QHash<QString, SioSocket *> m_byId;
     QHash<QString, RoomMembers> m_rooms;
+    std::unique_ptr<RecoveryStore> m_recovery; // set by SioServer when recovery is on
 };

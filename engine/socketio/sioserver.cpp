@@ -2,6 +2,7 @@
 
 #include "common/clienttext.h"
 #include "common/logging.h"
+#include "common/memoryrelease.h"
 #include "common/randomid.h"
 
 #include <QDateTime>
@@ -121,6 +122,7 @@ void SioServer::dispatch(SioClient *client, sio::Packet &&packet, qsizetype wire
                 << client->session->handshake.peer << ": more than " << cap
                 << " bytes sent while its CONNECT was being authorised (max payload)";
             closeClient(client, QStringLiteral("parse error"));
+            memoryrelease::releaseSoon();
             return;
         }
         client->connecting->backlog[nsp].append(std::move(packet));
@@ -161,14 +163,19 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
     }
     auto *socket = new SioSocket(this, client, nsp, newSocketId());
     socket->m_auth = packet.data.isObject() ? packet.data : QJsonValue(QJsonObject());
+    std::optional<RecoveryRequest> recovery = takeRecoveryRequest(handler, socket->m_auth);
     if (!client->connecting) client->connecting = std::make_unique<SioConnecting>();
     client->connecting->pending.insert(nsp, socket);
     const QByteArray eioSid = client->session->sid;
     const QString socketId = socket->id();
     QPointer<SioServer> self(this);
+    // A recovery is judged only once the middleware admitted the client:
+    // nothing of the old session is given back to a refused one.
     handler->authorize(socket, socket->m_auth,
-                       [self, eioSid, nsp, socketId](std::optional<QString> error) {
-                           if (self) self->finishConnect(eioSid, nsp, socketId, std::move(error));
+                       [self, eioSid, nsp, socketId, recovery](std::optional<QString> error) {
+                           if (self)
+                               self->finishConnect(eioSid, nsp, socketId, std::move(error),
+                                                   recovery);
                        });
 }
 
@@ -186,7 +193,7 @@ void SioServer::refuseConnect(SioClient *client, const QString &nsp, const QStri
 }
 
 void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
-                              std::optional<QString> error)
+                              std::optional<QString> error, std::optional<RecoveryRequest> recovery)
 {
     SioClient *client = m_clients.value(eioSid);
     if (!client) return; // the client left while the middleware ran
@@ -206,18 +213,27 @@ void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, cons
         refuse.data = QJsonObject{{QStringLiteral("message"), message}};
         m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
         delete socket;
+        if (recovery) reportRecovery(nsp, nullptr, false, QStringLiteral("refused by auth"), 0);
         return;
     }
+    QString recoveryFailure;
+    std::optional<RestoredSession> restored;
+    if (recovery) // before namespaceFor(): it may close another client (a pid presented twice)
+        restored = restoreSession(findNamespace(nsp), socket, *recovery, &recoveryFailure);
     SioNamespace *ns = namespaceFor(nsp, handler);
     socket->m_nsp = ns;
-    socket->m_sequence = ++m_sequence;
+    const QString pid = adoptSession(socket, ns, restored ? &*restored : nullptr);
     socket->m_connectedAtMs = QDateTime::currentMSecsSinceEpoch();
     ns->add(socket);
     client->sockets.insert(nsp, socket);
     ns->join(socket, socket->id()); // socket.io puts every socket in a room named by its id
+    if (restored) replayMissed(socket, *restored); // before CONNECT, as socket.io does
     ++m_counters.connects;
 
-    m_eio->sendText(client->session, connectReply(nsp, socket->id()));
+    m_eio->sendText(client->session, connectReply(nsp, socket->id(), pid));
+    if (recovery)
+        reportRecovery(nsp, socket, restored.has_value(), recoveryFailure,
+                       restored ? int(restored->missed.size()) : 0);
     if (m_observer) m_observer->socketConnected(socket);
     handler->onConnection(socket);
     for (auto &packet : backlog) {
@@ -227,17 +243,20 @@ void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, cons
     }
 }
 
-QByteArray SioServer::connectReply(const QString &nsp, const QString &socketId)
+QByteArray SioServer::connectReply(const QString &nsp, const QString &socketId, const QString &pid)
 {
-    // What sio::encode makes of CONNECT {"sid": id}, written directly: this is
-    // sent once per connection, and the id (base64url) needs no escaping.
+    // What sio::encode makes of CONNECT {"sid": id[, "pid": pid]}, written
+    // directly: this is sent once per connection, and the ids (base64url)
+    // need no escaping.
     static constexpr char kHead[] = "40";
     static constexpr char kSid[] = "{\"sid\":\"";
+    static constexpr char kPid[] = "\",\"pid\":\"";
     static constexpr char kTail[] = "\"}";
     const bool named = nsp != QLatin1String("/") && !nsp.isEmpty();
     const QByteArray nspUtf8 = named ? nsp.toUtf8() : QByteArray();
     QByteArray text(sizeof kHead - 1 + (named ? nspUtf8.size() + 1 : 0) + sizeof kSid - 1 +
-                        socketId.size() + sizeof kTail - 1,
+                        socketId.size() + (pid.isEmpty() ? 0 : sizeof kPid - 1 + pid.size()) +
+                        sizeof kTail - 1,
                     Qt::Uninitialized);
     char *out = text.data();
     auto put = [&out](const char *bytes, qsizetype n) {
@@ -252,6 +271,11 @@ QByteArray SioServer::connectReply(const QString &nsp, const QString &socketId)
     put(kSid, sizeof kSid - 1);
     for (const QChar c : socketId)
         *out++ = char(c.unicode());
+    if (!pid.isEmpty()) {
+        put(kPid, sizeof kPid - 1);
+        for (const QChar c : pid)
+            *out++ = char(c.unicode());
+    }
     put(kTail, sizeof kTail - 1);
     return text;
 }
@@ -261,6 +285,9 @@ SioNamespace *SioServer::namespaceFor(const QString &name, NamespaceHandler *han
     SioNamespace *ns = m_namespaces.value(name);
     if (!ns) {
         ns = new SioNamespace(this, name, handler);
+        if (m_recoverySettings.enabled && handler->recoverable())
+            ns->m_recovery =
+                std::make_unique<RecoveryStore>(m_recoverySettings, randomid::bytes().left(8));
         m_namespaces.insert(name, ns);
     }
     return ns;
@@ -280,6 +307,7 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
                 << ": event name " << clientText(event) << " longer than " << m_maxNameLength
                 << " characters (max name length)";
             closeClient(socket->m_client, QStringLiteral("parse error"));
+            memoryrelease::releaseSoon();
             return;
         }
         if (m_observer) m_observer->clientEvent(socket, packet);
@@ -330,11 +358,17 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
 
 void SioServer::sendPacket(SioSocket *socket, const sio::Packet &packet)
 {
+    if (socket) sendPacket(socket, sio::encode(packet), packet.attachments);
+}
+
+void SioServer::sendPacket(SioSocket *socket, const QByteArray &sioText,
+                           const QList<QByteArray> &attachments)
+{
     if (!socket) return;
     EioSession *session = socket->m_client->session;
-    const QByteArray text = QByteArray("4") + sio::encode(packet);
+    const QByteArray text = QByteArray("4") + sioText;
     m_eio->sendText(session, text);
-    for (const QByteArray &bytes : packet.attachments)
+    for (const QByteArray &bytes : attachments)
         m_eio->sendBinary(session, bytes);
     ++m_counters.deliveries;
     if (socket->traced) [[unlikely]]
@@ -378,6 +412,7 @@ void SioServer::removeSocket(SioSocket *socket, const QString &reason, bool noti
     SioClient *client = socket->m_client;
     client->sockets.remove(socket->nspName());
     SioNamespace *ns = socket->m_nsp;
+    keepSession(socket, reason);
     if (ns) ns->remove(socket);
     ++m_counters.disconnects;
     if (notify && ns) {
@@ -387,7 +422,7 @@ void SioServer::removeSocket(SioSocket *socket, const QString &reason, bool noti
         ns->handler()->onDisconnect(socket, reason);
         if (m_observer) m_observer->socketDisconnected(socket, reason);
     }
-    if (ns && ns->socketCount() == 0) {
+    if (ns && namespaceIdle(ns)) {
         m_namespaces.remove(ns->name());
         delete ns;
     }

@@ -1,13 +1,16 @@
 // SioServer: Socket.IO v5 on top of one EioServer: namespaces, CONNECT with
 // asynchronous middleware (packets sent meanwhile are kept and replayed),
-// events, acks, binary attachments, DISCONNECT, connect timeout. Thread
-// affinity: the engine thread; create it there.
+// events, acks, binary attachments, DISCONNECT, connect timeout, and
+// connection-state recovery (sioserverrecovery.cpp). Thread affinity: the
+// engine thread; create it there.
 #pragma once
 
 #include "common/fifotimerqueue.h"
 #include "protocol/siopacket.h"
 #include "socketio/namespacehandler.h"
 #include "socketio/namespacemap.h"
+#include "socketio/recoverypid.h"
+#include "socketio/recoverystore.h"
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
 #include "transport/eioserver.h"
@@ -16,6 +19,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
+
+class QTimer;
 
 // CONNECTs whose middleware is still running (an HTTP round trip to Frappe)
 // and the packets that arrived for them meanwhile. A client has this only
@@ -68,6 +74,18 @@ public:
     // Traced sockets only: each Engine.IO text packet sent ('4' + Socket.IO
     // text), broadcast deliveries included; binary attachments follow it.
     virtual void tracedServerPacket(SioSocket *, const QByteArray &) {}
+    // A client presented a recovery pid on `nsp`: `socket` (null when the
+    // CONNECT was refused) got its session back with `replayed` missed
+    // events, or is a fresh session; `failure` says why (never the pid).
+    virtual void recoveryAttempted(const QString &nsp, SioSocket *socket, bool recovered,
+                                   const QString &failure, int replayed)
+    {
+        Q_UNUSED(nsp);
+        Q_UNUSED(socket);
+        Q_UNUSED(recovered);
+        Q_UNUSED(failure);
+        Q_UNUSED(replayed);
+    }
     // Room membership changes (the Admin UI's room_joined/room_left). On a
     // disconnect, roomLeft comes for each room before socketDisconnected.
     virtual void roomJoined(SioSocket *, const QString &) {}
@@ -111,8 +129,16 @@ public:
         return m_maxNameLength > 0 && name.size() > m_maxNameLength;
     }
 
+    // Connection-state recovery (socket.io 4.6+) for the namespaces whose
+    // handler is recoverable(); see sioserverrecovery.cpp.
+    void setRecoverySettings(const RecoverySettings &settings);
+    const RecoverySettings &recoverySettings() const { return m_recoverySettings; }
+
     // Sends a packet (and its attachments) to one socket.
     void sendPacket(SioSocket *socket, const sio::Packet &packet);
+    // The same, already encoded (Socket.IO text without Engine.IO's '4').
+    void sendPacket(SioSocket *socket, const QByteArray &sioText,
+                    const QList<QByteArray> &attachments);
     // Delivery accounting for broadcasts (SioNamespace).
     void deliver(SioSocket *socket, const OutPacket &packet);
 
@@ -124,11 +150,21 @@ public:
     void disconnectSocket(SioSocket *socket, bool closeTransport, const QString &reason);
 
 private:
+    // What a client presented to get its session back (from its CONNECT auth).
+    struct RecoveryRequest {
+        QString pid;
+        std::optional<QString> offset; // absent: it never processed an event
+    };
+    struct RestoredSession {
+        RecoverySession session;
+        QList<StoredPacket> missed;
+    };
+
     void dispatch(SioClient *client, sio::Packet &&packet, qsizetype wireBytes);
     void refuseConnect(SioClient *client, const QString &nsp, const QString &message);
     void beginConnect(SioClient *client, const sio::Packet &packet);
     void finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
-                       std::optional<QString> error);
+                       std::optional<QString> error, std::optional<RecoveryRequest> recovery);
     void onSocketPacket(SioSocket *socket, sio::Packet &&packet);
     void removeSocket(SioSocket *socket, const QString &reason, bool notify);
     void closeClient(SioClient *client, const QString &why);
@@ -140,8 +176,30 @@ private:
     }
     SioNamespace *namespaceFor(const QString &name, NamespaceHandler *handler);
     QString newSocketId() const;
-    // "40[<nsp>,]{\"sid\":\"<socketId>\"}", the Engine.IO text that admits a socket.
-    static QByteArray connectReply(const QString &nsp, const QString &socketId);
+    // "40[<nsp>,]{\"sid\":\"<socketId>\"[,\"pid\":\"<pid>\"]}", the Engine.IO text that admits a
+    // socket.
+    static QByteArray connectReply(const QString &nsp, const QString &socketId,
+                                   const QString &pid = QString());
+
+    // --- connection-state recovery (sioserverrecovery.cpp)
+    // Takes pid/offset out of a recoverable namespace's CONNECT auth (they
+    // are secrets of the protocol, not the application's auth data).
+    std::optional<RecoveryRequest> takeRecoveryRequest(NamespaceHandler *handler, QJsonValue &auth);
+    // After the middleware admitted `socket`: its old session, if it can be
+    // given back whole; otherwise nullopt and *failure says why.
+    std::optional<RestoredSession> restoreSession(SioNamespace *ns, SioSocket *socket,
+                                                  const RecoveryRequest &request, QString *failure);
+    // Admission of a socket on a namespace with recovery: its id, place and
+    // state come from `restored` when given; returns its pid.
+    QString adoptSession(SioSocket *socket, SioNamespace *ns, const RestoredSession *restored);
+    // Rejoins the session's rooms and writes the missed packets, in order.
+    void replayMissed(SioSocket *socket, const RestoredSession &restored);
+    void reportRecovery(const QString &nsp, SioSocket *socket, bool recovered,
+                        const QString &failure, int replayed);
+    // In removeSocket, before the socket leaves its rooms.
+    void keepSession(SioSocket *socket, const QString &reason);
+    bool namespaceIdle(SioNamespace *ns) const;
+    void sweepRecovery();
 
     EioServer *m_eio;
     NamespaceResolver m_resolver;
@@ -154,4 +212,9 @@ private:
     int m_maxNamespacesPerClient = 0;
     int m_maxRoomsPerSocket = 0;
     int m_maxNameLength = 0;
+
+    // Connection-state recovery.
+    RecoverySettings m_recoverySettings;
+    RecoveryPids m_pids;
+    QTimer *m_recoverySweep = nullptr;
 };

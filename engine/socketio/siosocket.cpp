@@ -41,6 +41,10 @@ void SioSocket::emitEvent(const QString &event, const QJsonArray &args,
         packet.ackId = m_nextAckId++;
         m_acks.insert(*packet.ackId, std::move(ack));
     }
+    if (!ack && m_nsp && m_nsp->recovery()) {
+        m_nsp->sendKept(std::move(packet), {this}, {m_id}, {});
+        return;
+    }
     ++eventsOut;
     m_server->sendPacket(this, packet);
 }

@@ -40,7 +40,14 @@ public:
     QJsonValue auth() const { return m_auth; }
     qint64 connectedAtMs() const { return m_connectedAtMs; }
     quint64 sequence() const { return m_sequence; }
+    // Connection-state recovery: this socket got a dropped session back (same
+    // id, rooms, Frappe identity), as socket.io's `socket.recovered`.
+    bool recovered() const { return m_recovered; }
+    // Set while leaving: its session was kept for recovery.
+    bool sessionKept() const { return m_sessionKept; }
 
+    // Without an ack, on a namespace with connection-state recovery, the
+    // event gets an offset and is kept for replay (as socket.io's socket.emit).
     void emitEvent(const QString &event, const QJsonArray &args,
                    const QList<QByteArray> &attachments = {}, AckCallback ack = nullptr);
     // Pre-encoded Socket.IO text (e.g. from sio::encodeEvent), no attachments.
@@ -70,6 +77,9 @@ public:
     bool traced = false;
 
 private:
+    bool m_recovered = false;
+    bool m_sessionKept = false;
+
     friend class SioServer;
     friend class SioNamespace;
 
@@ -82,6 +92,7 @@ private:
     QJsonValue m_auth;
     qint64 m_connectedAtMs = 0;
     quint64 m_sequence = 0;
+    quint64 m_recoveryBaseSeq = 0; // the namespace's last recovery sequence number at connect
     quint64 m_nextAckId = 0;
     QHash<quint64, AckCallback> m_acks;
 };

@@ -253,7 +253,36 @@ void Telemetry::socketConnected(SioSocket *socket)
     entry.detail = socket->user.isEmpty()
                        ? socket->handshake().peer
                        : socket->user + QStringLiteral(" from ") + socket->handshake().peer;
+    if (!m_recoveryNote.isEmpty() && m_recoveryNoteFor == socket->id())
+        entry.detail += QStringLiteral(" - ") + m_recoveryNote;
+    m_recoveryNote.clear();
     m_trace.append(std::move(entry));
+}
+
+void Telemetry::recoveryAttempted(const QString &nsp, SioSocket *socket, bool recovered,
+                                  const QString &failure, int replayed)
+{
+    {
+        QMutexLocker lock(&m_stateMutex);
+        RecoveryStats &stats = m_recoveries[siteOf(nsp)];
+        if (recovered) {
+            ++stats.recovered;
+            stats.replayed += quint64(replayed);
+        } else {
+            ++stats.failed;
+            ++stats.failures[failure];
+        }
+    }
+    m_recoveryNoteFor = socket ? socket->id() : QString();
+    m_recoveryNote = recovered
+                         ? QStringLiteral("recovered, %1 missed event(s) replayed").arg(replayed)
+                         : QStringLiteral("not recovered (%1)").arg(failure);
+}
+
+QMap<QString, RecoveryStats> Telemetry::recoveriesBySite() const
+{
+    QMutexLocker lock(&m_stateMutex);
+    return m_recoveries;
 }
 
 void Telemetry::socketDisconnected(SioSocket *socket, const QString &reason)

@@ -15,6 +15,7 @@
 #include "socketio/sioserver.h"
 #include "telemetry/latencyhistogram.h"
 #include "telemetry/ratehistory.h"
+#include "telemetry/recoverystats.h"
 #include "telemetry/tracering.h"
 
 #include <QMutex>
@@ -103,6 +104,8 @@ public:
         return m_trace.since(afterSeq, max);
     }
     quint64 lastTraceSeq() const { return m_trace.lastSeq(); }
+    // Connection-state recovery outcomes per site since start.
+    QMap<QString, RecoveryStats> recoveriesBySite() const;
 
     // SioObserver (engine thread)
     void socketConnected(SioSocket *socket) override;
@@ -112,6 +115,8 @@ public:
     void clientEvent(SioSocket *socket, const sio::Packet &packet) override;
     void tracedClientPacket(SioSocket *socket, const sio::Packet &packet) override;
     void tracedServerPacket(SioSocket *socket, const QByteArray &eioText) override;
+    void recoveryAttempted(const QString &nsp, SioSocket *socket, bool recovered,
+                           const QString &failure, int replayed) override;
 
     static QString siteOf(const QString &nsp);
 
@@ -142,11 +147,16 @@ private:
     LatencyHistogram m_secondLatency; // reset by every sample
     LatencyHistogram m_totalLatency;
     LatencyHistogram m_authLatency;
+    QMap<QString, RecoveryStats> m_recoveries; // by site
 
     // engine thread only
     SioServer *m_sio = nullptr;
-    QTimer m_sampler{this};    // parented, so it moves to the engine thread with us
-    QSet<QString> m_traced;    // nsp + '\n' + socket id
+    QTimer m_sampler{this}; // parented, so it moves to the engine thread with us
+    QSet<QString> m_traced; // nsp + '\n' + socket id
+    // What recoveryAttempted() said about the socket socketConnected() is
+    // told about next (the Connect line of the trace carries it).
+    QString m_recoveryNoteFor;
+    QString m_recoveryNote;
     QList<qint64> m_unflushed; // receive times of broadcasts not yet written
     struct Previous {
         quint64 redisIn = 0, redisDropped = 0, deliveries = 0, clientEvents = 0, connects = 0,

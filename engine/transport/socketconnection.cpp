@@ -172,6 +172,7 @@ void SocketConnection::received(const QByteArray &chunk)
             << ", max-http-header-size + max-payload)";
         m_in.clear();
         abort(QStringLiteral("transport error"));
+        memoryrelease::releaseSoon();
         return;
     }
     processHttp();

@@ -23,7 +23,7 @@ QByteArray frappeMessage(const QByteArray &room)
 void BM_EventsRoute(benchmark::State &state)
 {
     const int sockets = int(state.range(0));
-    InProcessServer server(QStringLiteral("all"));
+    InProcessServer server(QStringLiteral("all"), /*recovery*/ state.range(1) != 0);
     server.connectClients(qMax(sockets, 1), QStringLiteral("/site1"));
     EventsRouter router(&server.sio());
     // 0 members: a room nobody is in, in a namespace that exists.
@@ -34,7 +34,9 @@ void BM_EventsRoute(benchmark::State &state)
     }
     reportPerItem(state, qMax(sockets, 1));
 }
-BENCHMARK(BM_EventsRoute)->ArgName("members")->Arg(0)->Arg(1)->Arg(1000);
+// recovery=1: connection-state recovery on (one offset per broadcast, the
+// packet kept in the site's bounded buffer).
+BENCHMARK(BM_EventsRoute)->ArgNames({"members", "recovery"})->ArgsProduct({{0, 1, 1000}, {0, 1}});
 
 void BM_EventsRouteDropped(benchmark::State &state)
 {

@@ -53,6 +53,7 @@ private:
 class RoomJoiningHandler : public NamespaceHandler {
 public:
     explicit RoomJoiningHandler(QString room) : m_room(std::move(room)) {}
+    bool recoverable() const override { return true; } // used when the server has recovery on
     void onConnection(SioSocket *socket) override { socket->join(m_room); }
     void onEvent(SioSocket *, const QString &, const QJsonArray &, const QList<QByteArray> &,
                  const AckSender &) override
@@ -64,9 +65,13 @@ private:
 
 class InProcessServer : public RequestHandler {
 public:
-    InProcessServer(const QString &room) : m_handler(room)
+    // recovery: connection-state recovery on (offsets appended, packets kept).
+    InProcessServer(const QString &room, bool recovery = false) : m_handler(room)
     {
         m_sio.setNamespaceResolver([this](const QString &) { return &m_handler; });
+        RecoverySettings settings;
+        settings.enabled = recovery;
+        m_sio.setRecoverySettings(settings);
     }
 
     void handleRequest(Connection *connection, HttpRequest &&request) override

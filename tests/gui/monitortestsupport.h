@@ -51,8 +51,12 @@ public:
         return false;
     }
 
-    QStringList messages; // every Engine.IO text message, as received
-    QString socketId;     // from the namespace CONNECT answer
+    void close() { m_ws.close(); }
+
+    QStringList messages;   // every Engine.IO text message, as received
+    QString socketId;       // from the namespace CONNECT answer
+    QString pid;            // likewise, when the server offers connection-state recovery
+    QByteArray connectAuth; // JSON object sent with the namespace CONNECT (e.g. a pid)
     bool closed = false;
 
 private:
@@ -60,12 +64,14 @@ private:
     {
         messages.append(message);
         if (message.startsWith(QLatin1Char('0'))) {
-            m_ws.sendTextMessage(QStringLiteral("40") + QString::fromUtf8(prefix()));
+            m_ws.sendTextMessage(QStringLiteral("40") + QString::fromUtf8(prefix() + connectAuth));
         } else if (message == QLatin1String("2")) {
             m_ws.sendTextMessage(QStringLiteral("3"));
         } else if (message.startsWith(QStringLiteral("40") + QString::fromUtf8(prefix()))) {
             const int at = message.indexOf(QStringLiteral("\"sid\":\""));
             if (at >= 0) socketId = message.mid(at + 7, message.indexOf('"', at + 7) - at - 7);
+            const int p = message.indexOf(QStringLiteral("\"pid\":\""));
+            if (p >= 0) pid = message.mid(p + 7, message.indexOf('"', p + 7) - p - 7);
         }
     }
 

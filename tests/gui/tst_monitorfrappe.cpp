@@ -167,8 +167,9 @@ private Q_SLOTS:
                          QStringLiteral("msgprint"), QStringLiteral("{\"message\": \"héllo\"}"),
                          true);
         QVERIFY(publish->send());
-        QTRY_VERIFY_WITH_TIMEOUT(m_desk->received(QStringLiteral(
-                                     "42/site1.local,[\"msgprint\",{\"message\":\"héllo\"}]")),
+        // The last argument is the connection-state recovery offset.
+        QTRY_VERIFY_WITH_TIMEOUT(m_desk->receivedStartingWith(QStringLiteral(
+                                     "42/site1.local,[\"msgprint\",{\"message\":\"héllo\"},\"")),
                                  5000);
         QTRY_VERIFY(publish->history()->item(0, 6)->text().startsWith(QStringLiteral("published")));
 
@@ -293,10 +294,51 @@ private Q_SLOTS:
             m_window->throughputPage()->pointCount(ThroughputPage::AuthFailures) > 0, 5000);
     }
 
+    void sitesShowRecoveriesWithoutThePid()
+    {
+        const auto *model = m_window->sitesPage()->model();
+        m_window->tabs()->setCurrentWidget(m_window->sitesPage());
+        auto sockets = [&] {
+            return cell(model, findRow(model, 0, QStringLiteral("site1.local")), 2).toInt();
+        };
+        QTRY_VERIFY(findRow(model, 0, QStringLiteral("site1.local")) >= 0);
+        const int before = sockets();
+        RawSioClient *first = connectAs("sysrec", QStringLiteral("site1.local"));
+        QTRY_VERIFY_WITH_TIMEOUT(!first->socketId.isEmpty(), 10000);
+        const QString pid = first->pid;
+        QVERIFY(!pid.isEmpty());
+        QTRY_COMPARE(sockets(), before + 1);
+        first->close(); // the transport drops: the session is kept
+        QTRY_COMPARE(sockets(), before);
+
+        // It never received an event, so it presents its pid alone.
+        RawSioClient *back = connectAs("sysrec", QStringLiteral("site1.local"),
+                                       "{\"pid\":\"" + pid.toLatin1() + "\"}");
+        QTRY_VERIFY_WITH_TIMEOUT(!back->socketId.isEmpty(), 10000);
+        QCOMPARE(back->socketId, first->socketId);
+        RawSioClient *forged = connectAs("sysrec", QStringLiteral("site1.local"),
+                                         "{\"pid\":\"not-a-pid\",\"offset\":\"x\"}");
+        QTRY_VERIFY_WITH_TIMEOUT(!forged->socketId.isEmpty(), 10000);
+        QVERIFY(forged->socketId != first->socketId);
+
+        const int row = findRow(model, 0, QStringLiteral("site1.local"));
+        QTRY_COMPARE(cell(model, findRow(model, 0, QStringLiteral("site1.local")), 5),
+                     QStringLiteral("1"));
+        QTRY_COMPARE(cell(model, findRow(model, 0, QStringLiteral("site1.local")), 6),
+                     QStringLiteral("1"));
+        const QString tip = model->data(model->index(row, 0), Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("invalid pid: 1")), qPrintable(tip));
+        QVERIFY(!tip.contains(pid));
+        back->close();
+        forged->close();
+    }
+
 private:
-    RawSioClient *connectAs(const QByteArray &sid, const QString &site)
+    RawSioClient *connectAs(const QByteArray &sid, const QString &site,
+                            const QByteArray &connectAuth = {})
     {
         auto *client = new RawSioClient(QLatin1Char('/') + site, this);
+        client->connectAuth = connectAuth;
         client->open(m_port,
                      {{"Cookie", "sid=" + sid + "; system_user=yes"},
                       {"Origin", QByteArray("http://127.0.0.1:") + QByteArray::number(m_port)},

@@ -233,7 +233,7 @@ describe("bounded resources: 50 hostile clients per attack, 20 desk clients work
 		await underAttack("names", async () => {
 			const clients = await Promise.all(Array.from({ length: HOSTILE }, (_, i) => admittedWs(stack.port, `sysname${i}`)));
 			const longNsp = `/\r\nFORGED-nsp ${"n".repeat(4000)}`;
-			const longRoom = `\nFORGED-room ${"r".repeat(50 * 1024)}`;
+			const longRoom = `\nFORGED-room ${"r".repeat(8 * 1024)}`;
 			await Promise.all(
 				clients.map(async (c) => {
 					c.send(`40${longNsp},`);
@@ -242,8 +242,19 @@ describe("bounded resources: 50 hostile clients per attack, 20 desk clients work
 				}),
 			);
 			// Each refused join is logged, cut and escaped; a room name that fits is still joined.
-			await H.waitFor(() => countLog(/not joining room \\nFORGED-room r+\.\.\. \(\d+ characters\) : name longer than 1024/) >= HOSTILE * 20, 10000 * F.SLOW, 50).catch(() =>
+			await H.waitFor(() => countLog(/not joining room task_progress:\\nFORGED-room r+\.\.\. \(\d+ characters\) : name longer than 1024/) >= HOSTILE * 20, 10000 * F.SLOW, 50).catch(() =>
 				assert.fail(`refused joins logged: ${countLog(/not joining room \\nFORGED-room/)}`),
+			);
+			// Positive control: a room name that fits is joined and receives its events.
+			await Promise.all(
+				clients.map(async (c, i) => {
+					c.send(`42/${SITE},${JSON.stringify(["task_subscribe", `fits-${i}`])}`);
+					// Published until it arrives: the join is processed after the refused ones.
+					await H.waitFor(async () => {
+						await H.emitViaRedis(stack.redis, { event: "fits", message: { i }, room: `task_progress:fits-${i}`, site: SITE });
+						return c.messages.some((m) => m.startsWith(`42/${SITE},["fits",`));
+					}, 10000 * F.SLOW, 200).catch(() => assert.fail(`hostile client ${i} never got an event of the room that fits`));
+				}),
 			);
 			// An event name over the limit closes the session.
 			for (const c of clients) c.send(`42/${SITE},${JSON.stringify([`\nFORGED-event ${"e".repeat(2000)}`])}`);
@@ -364,5 +375,41 @@ describe("bounded resources: 50 hostile clients per attack, 20 desk clients work
 		assert.ok(lines.some((l) => l.includes("\\nFORGED-room")), "the hostile room names were logged");
 		const forged = lines.filter((l) => /^\s*FORGED/.test(l) || /^[^0-9]/.test(l) && l.includes("FORGED"));
 		assert.deepEqual(forged.slice(0, 3), [], `${forged.length} log lines start with client text`);
+	});
+});
+
+describe("bounded resources: the settings are read from the bench", () => {
+	let stack;
+	after(async () => {
+		if (stack) await stack.stop();
+	});
+
+	/** Publishes to `room` until `socket` got `event` (the join is asynchronous). */
+	async function receivesIn(socket, room, event) {
+		let got = false;
+		socket.once(event, () => (got = true));
+		await H.waitFor(async () => {
+			await H.emitViaRedis(stack.redis, { event, message: 1, room, site: SITE });
+			return got;
+		}, 5000 * F.SLOW, 100);
+	}
+
+	test("realtime_max_name_length and realtime_permission_cache_ttl", async () => {
+		stack = await H.startStack({ config: { realtime_max_name_length: 40, realtime_permission_cache_ttl: 60 } });
+		const client = await stack.connect(SITE, { sid: "syscache" });
+		// A room name of 41 characters is refused, one of 40 is joined.
+		client.emit("task_subscribe", "t".repeat(41 - "task_progress:".length));
+		await stack.server.waitForLog(/not joining room task_progress:t+ : name longer than 40 characters \(max name length\)/, 5000 * F.SLOW);
+		client.emit("task_subscribe", "f".repeat(40 - "task_progress:".length));
+		await receivesIn(client, `task_progress:${"f".repeat(40 - "task_progress:".length)}`, "fits");
+		// The same check twice, one after the other: the second answer comes from the cache.
+		const checks = () => stack.stub.callsTo("frappe.realtime.has_permission").filter((r) => r.query.name === "CACHED-1").length;
+		client.emit("doc_subscribe", "ToDo", "CACHED-1");
+		await receivesIn(client, "doc:ToDo/CACHED-1", "first");
+		client.emit("doc_unsubscribe", "ToDo", "CACHED-1");
+		client.emit("doc_subscribe", "ToDo", "CACHED-1");
+		await receivesIn(client, "doc:ToDo/CACHED-1", "second"); // joined again, from the cached answer
+		assert.equal(checks(), 1, "the web server was asked once");
+		client.close();
 	});
 });

@@ -1038,7 +1038,7 @@ void TestFrappeWebClient::permissionCacheReusesAnswersForItsTtl()
     server.setHandler([](const RecordedRequest &r) {
         return json(r.query.contains("TD-2") ? R"({"message":false})" : R"({"message":true})");
     });
-    EngineConfig cfg = configFor();
+    EngineConfig cfg = configFor(server);
     cfg.permissionCacheTtlSec = 1;
     FrappeWebClient client(cfg);
     const CallerIdentity caller = cookieCaller(server);
@@ -1072,7 +1072,7 @@ void TestFrappeWebClient::loginsNeverWaitBehindPermissionChecks()
         slow.delayMs = 1500;
         return slow;
     });
-    EngineConfig cfg = configFor();
+    EngineConfig cfg = configFor(server);
     cfg.callbackConnections = 2;
     cfg.loginCallbackConnections = 1;
     FrappeWebClient client(cfg);
