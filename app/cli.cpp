@@ -67,6 +67,21 @@ CliResult parseCommandLine(const QStringList &arguments)
                         "Default: redis_queue; without a bench (and no $FRAPPE_REDIS_QUEUE), a "
                         "private redis-server started on a free 127.0.0.1 port."),
          QStringLiteral("url")},
+        {QStringLiteral("adapter"),
+         QStringLiteral("local: this node alone. redis: one of a cluster of nodes (ours or Node "
+                        "socket.io with @socket.io/redis-adapter 8.x) sharing broadcasts, rooms "
+                        "and fetchSockets over Redis. redis-sharded: the same over sharded "
+                        "Pub/Sub (Redis 7; Node's createShardedAdapter with subscriptionMode "
+                        "static). Default: realtime_adapter, else local."),
+         QStringLiteral("kind")},
+        {QStringLiteral("adapter-redis"),
+         QStringLiteral("Redis URL of the cluster with --adapter redis. Default: "
+                        "realtime_adapter_redis, else the --redis/redis_queue URL."),
+         QStringLiteral("url")},
+        {QStringLiteral("adapter-key"),
+         QStringLiteral("Channel prefix of the cluster (the Node adapter's `key`). Default: "
+                        "realtime_adapter_key, else socket.io."),
+         QStringLiteral("prefix")},
         {QStringLiteral("auth"),
          QStringLiteral("frappe: ask the Frappe web server who each client is. dev: admit "
                         "loopback clients as --dev-user without any web server (development "
@@ -175,8 +190,9 @@ CliResult parseCommandLine(const QStringList &arguments)
              .arg(d.authTimeoutMs),
          QStringLiteral("ms")},
         {QStringLiteral("auth-url"),
-         QStringLiteral("Send auth and permission calls to this base URL (e.g. "
-                        "http://127.0.0.1:8000) instead of the client's Origin. Default: none."),
+         QStringLiteral("Send auth and permission calls (with the user's cookie or token and "
+                        "the socket secret) to this base URL. Default: webserver_host, else "
+                        "http://127.0.0.1:<webserver_port, 8000>; never the client's Origin."),
          QStringLiteral("url")},
         {QStringLiteral("permission-api"),
          QStringLiteral("has_permission (v16) or legacy (v15 can_subscribe_*). Default: "
@@ -332,6 +348,21 @@ CliResult parseCommandLine(const QStringList &arguments)
         else
             o.redisUrl = redis;
     }
+    if (p.isSet(QStringLiteral("adapter"))) {
+        c.adapter = p.value(QStringLiteral("adapter")).trimmed();
+        if (c.adapter != QLatin1String("local") && c.adapter != QLatin1String("redis") &&
+            c.adapter != QLatin1String("redis-sharded")) {
+            result.status = CliResult::ExitError;
+            result.message =
+                QStringLiteral("--adapter: expected local, redis or redis-sharded, got '%1'")
+                    .arg(c.adapter);
+            return result;
+        }
+    }
+    if (p.isSet(QStringLiteral("adapter-redis")))
+        c.adapterRedisUrl = p.value(QStringLiteral("adapter-redis")).trimmed();
+    if (p.isSet(QStringLiteral("adapter-key")))
+        c.adapterKey = p.value(QStringLiteral("adapter-key"));
     if (p.isSet(QStringLiteral("auth-url")))
         c.authUrlOverride = p.value(QStringLiteral("auth-url"));
     return result;

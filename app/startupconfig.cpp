@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QProcessEnvironment>
 
 namespace {
@@ -114,6 +115,12 @@ QString resolveStartupConfig(AppOptions &options)
             const EngineConfig fromCli = c;
             applyBenchConfig(bench, c);
             restoreCliLimits(options, fromCli, c);
+            // Cluster settings (issue 15): the command line beats the bench.
+            for (const auto &[option, field] :
+                 {std::pair{"adapter", &EngineConfig::adapter},
+                  std::pair{"adapter-redis", &EngineConfig::adapterRedisUrl},
+                  std::pair{"adapter-key", &EngineConfig::adapterKey}})
+                if (options.givenOptions.contains(QLatin1String(option))) c.*field = fromCli.*field;
             // The Admin UI namespace's bench key (issue 17); the CLI wins over it.
             applyAdminBenchKey(bench.merged, c.admin);
             restoreCliAdmin(options.givenOptions, fromCli.admin, c.admin);

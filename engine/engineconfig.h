@@ -121,6 +121,13 @@ struct EngineConfig {
     int redisReconnectMinMs = 100;
     int redisReconnectMaxMs = 5000;
 
+    // --- Cluster (issue 15): nodes share broadcasts, rooms and requests over
+    // Redis in the @socket.io/redis-adapter 8.x protocol. Off by default.
+    QString adapter = QStringLiteral("local");        // "local" (one node) or "redis"
+    QString adapterRedisUrl;                          // empty: redisUrl (redis_queue)
+    QString adapterKey = QStringLiteral("socket.io"); // channel prefix, as Node's `key`
+    int adapterRequestsTimeoutMs = 5000;              // as Node's requestsTimeout
+
     // --- socket.io Admin UI namespace (--admin, bench key realtime_admin; issue 17)
     AdminConfig admin;
 };

@@ -2,6 +2,8 @@
 
 #include "admin/adminnamespace.h"
 #include "admin/adminsetup.h"
+#include "cluster/clusterlink.h"
+#include "cluster/clustersetup.h"
 #include "common/logging.h"
 #include "common/memoryrelease.h"
 #include "frappe/eventsrouter.h"
@@ -75,6 +77,14 @@ StartResult EngineCore::start()
     m_sio->setMaxRoomsPerSocket(m_config.maxRoomsPerSocket);
     m_sio->setMaxNameLength(m_config.maxNameLength);
     m_telemetry->attach(m_sio);
+    {
+        QString clusterError;
+        m_cluster = startCluster(m_config, m_sio, this, &clusterError);
+        if (!clusterError.isEmpty()) {
+            result.error = clusterError;
+            return result;
+        }
+    }
     m_control = new MonitorControl(m_config, m_sio, m_telemetry, this);
     if (testMode) {
         m_echoHandler = std::make_unique<EngineIoEchoHandler>();
@@ -135,7 +145,7 @@ StartResult EngineCore::start()
         // Off by default; own listener on 127.0.0.1, read at scrape time.
         m_metrics = new MetricsServer(
             [this] {
-                return renderMetrics({m_sio, m_listener, m_frappe.get(), m_telemetry});
+                return renderMetrics({m_sio, m_listener, m_frappe.get(), m_telemetry, m_cluster});
             },
             this);
         if (!m_metrics->listen(quint16(m_config.metricsPort), &error)) {
@@ -165,6 +175,7 @@ void EngineCore::stop()
     if (m_sio) m_sio->eio()->closeAll(QStringLiteral("server shutting down"));
     if (m_echo) m_echo->closeAll(QStringLiteral("server shutting down"));
     if (m_frappe) m_frappe->stop();
+    if (m_cluster) m_cluster->stop();
     // Last: the sessions closed above have queued their close frames for the shards.
     if (m_listener) m_listener->stopShards();
 }
@@ -211,6 +222,7 @@ void EngineCore::respondHealth(Connection *connection, const HttpRequest &reques
     health.insert(QStringLiteral("connections"), m_listener->openConnections());
     health.insert(QStringLiteral("sessions"), m_sio->clientCount());
     if (m_frappe) m_frappe->describeHealth(health);
+    if (m_cluster) health.insert(QStringLiteral("cluster"), m_cluster->describe());
     connection->respond(
         {200, "application/json", {}, QJsonDocument(health).toJson(QJsonDocument::Compact), false});
 }

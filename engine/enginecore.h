@@ -24,6 +24,7 @@ class AppHandlers;
 class MetricsServer;
 class Telemetry;
 class MonitorControl;
+class ClusterLink;
 class AdminNamespace;
 class AdminObserverTee;
 
@@ -51,6 +52,7 @@ public:
 
     const EngineConfig &config() const { return m_config; }
     SioServer *sio() const { return m_sio; }
+    ClusterLink *cluster() const { return m_cluster; } // null unless --adapter redis*
     FrappeApp *frappe() const { return m_frappe.get(); }
     Listener *listener() const { return m_listener; }
     // Created with the core, so the application layer can be handed it in
@@ -94,6 +96,7 @@ private:
     MetricsServer *m_metrics = nullptr;  // child; only with --metrics-port
     Telemetry *m_telemetry = nullptr;    // child: moves to the engine thread with us
     MonitorControl *m_control = nullptr; // child, made in start()
+    ClusterLink *m_cluster = nullptr;    // child; only with --adapter redis*
     // Admin UI namespace (--admin): child, made in start(); the tee feeds it
     // the socket/room/event mirror in development mode.
     AdminNamespace *m_admin = nullptr;

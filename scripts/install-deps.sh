@@ -27,6 +27,8 @@ packages=(
     libqcustomplot-dev
     # Redis client library + servers/tools used by the tests
     libhiredis-dev redis-server redis-tools
+    # msgpack-cxx: the cluster's @socket.io/redis-adapter messages
+    libmsgpack-cxx-dev
     # headless GUI testing
     xvfb xauth fonts-dejavu-core
     # flock, used by tests/integration/install-node-modules.sh

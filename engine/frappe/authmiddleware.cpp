@@ -1,6 +1,5 @@
 #include "frappe/authmiddleware.h"
 
-#include "common/credentialmask.h"
 #include "common/logging.h"
 #include "frappe/cookies.h"
 #include "frappe/frappewebclient.h"
@@ -95,8 +94,9 @@ void AuthMiddleware::run(SioSocket *socket, const QJsonValue &auth,
     const std::optional<SiteNames> siteNames = m_sites.find(site);
     if (!siteNames) {
         qCInfo(lcAuth).noquote() << "refused" << socket->nspName() << "from" << req.peer
-                                 << ": Invalid namespace (" << site
-                                 << "is not a site of this bench)";
+                                 << QStringLiteral(": Invalid namespace (%1 is not a site of this "
+                                                   "bench: no sites/%1/site_config.json)")
+                                        .arg(site);
         done(QString::fromLatin1(frappe_errors::InvalidNamespace));
         return;
     }

@@ -327,6 +327,22 @@ void applyBenchConfig(const BenchConfig &bench, EngineConfig &cfg)
             qCWarning(lcConfig) << key << ": expected a whole number >=" << min << ", ignoring"
                                 << v;
     }
+    // Cluster (issue 15): only set when present, so CLI/GUI values survive.
+    const struct {
+        const char *key;
+        QString *field;
+    } cluster[] = {
+        {"realtime_adapter", &cfg.adapter},
+        {"realtime_adapter_redis", &cfg.adapterRedisUrl},
+        {"realtime_adapter_key", &cfg.adapterKey},
+    };
+    for (const auto &[key, field] : cluster) {
+        const QJsonValue v = bench.merged.value(QLatin1String(key));
+        if (v.isString() && !v.toString().isEmpty())
+            *field = v.toString();
+        else if (!v.isUndefined() && !v.isNull())
+            qCWarning(lcConfig) << key << ": expected a non-empty string, ignoring" << v;
+    }
     // Extra allowed Origins (spec 11.1): a list of strings, or one string.
     // Only set when the key is present, so a CLI/GUI value is not wiped.
     const QJsonValue origins = bench.merged.value(QStringLiteral("realtime_allowed_origins"));

@@ -12,6 +12,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace {
 QString docRoom(const QString &prefix, const QString &doctype, const QString &docname)
 {
@@ -139,35 +141,88 @@ void CoreHandlers::joinIfPermitted(SioSocket *socket, const QString &doctype,
                                 });
 }
 
+namespace {
+
+// {"doctype","docname","users"} in Node's key order (a QJsonObject would sort
+// them), users unique in first-seen order.
+QByteArray viewersPayload(const QString &doctype, const QString &docname, const QStringList &users)
+{
+    QJsonArray unique;
+    QStringList seen;
+    for (const QString &u : users)
+        if (!seen.contains(u)) {
+            seen.append(u);
+            unique.append(u);
+        }
+    return "{\"doctype\":" + sio::toJson(doctype) + ",\"docname\":" + sio::toJson(docname) +
+           ",\"users\":" + sio::toJson(unique) + '}';
+}
+
+} // namespace
+
+void CoreHandlers::markViewersDirty(const QString &nsp, const QString &doctype,
+                                    const QString &docname)
+{
+    for (PendingLeave &pending : m_pendingLeaves)
+        if (pending.nsp == nsp && pending.docs.contains(qMakePair(doctype, docname)))
+            pending.dirtyDocs.append(qMakePair(doctype, docname));
+}
+
 void CoreHandlers::notifyViewers(SioNamespace *nsp, const QString &triggerUser,
                                  const QString &doctype, const QString &docname)
 {
     if (!nsp) return;
     const QString room = docRoom(QStringLiteral("open_doc:"), doctype, docname);
-    const QSet<SioSocket *> members = nsp->roomMembers(room);
-    QStringList users; // one entry per socket, in connection order
-    for (SioSocket *s : nsp->sockets())
-        if (members.contains(s)) users.append(s->user);
-    if (users.size() == 1 && users.first() == triggerUser) return;
-    for (PendingLeave &pending : m_pendingLeaves)
-        if (pending.nsp == nsp->name() && pending.docs.contains(qMakePair(doctype, docname)))
-            pending.dirtyDocs.append(qMakePair(doctype, docname));
-    QJsonArray unique;
-    QStringList seen;
-    for (const QString &u : std::as_const(users))
-        if (!seen.contains(u)) {
-            seen.append(u);
-            unique.append(u);
+    if (nsp->adapter()->isLocalOnly()) {
+        QStringList users; // one entry per socket, in connection order
+        const QSet<SioSocket *> members = nsp->roomMembers(room);
+        for (SioSocket *s : nsp->sockets())
+            if (members.contains(s)) users.append(s->user);
+        if (users.size() == 1 && users.first() == triggerUser) return;
+        markViewersDirty(nsp->name(), doctype, docname);
+        const QByteArray payload = viewersPayload(doctype, docname, users);
+        nsp->broadcastEvent(
+            [&](QByteArrayView offset) {
+                return sio::encodeEvent(nsp->name(), QStringLiteral("doc_viewers"), payload,
+                                        offset);
+            },
+            {room});
+        return;
+    }
+    // In a cluster: the room's sockets on every node. Node's Frappe server
+    // lists its own node's viewers only; here each viewer shows whichever
+    // node they are on.
+    markViewersDirty(nsp->name(), doctype, docname);
+    QPointer<SioServer> sio(m_ctx->sio);
+    const QString nspName = nsp->name();
+    BroadcastOptions opts;
+    opts.rooms = {room};
+    // For when the answer comes after this node's last socket of the site left.
+    const SioAdapter::RemoteBroadcast remote = nsp->adapter()->remoteBroadcaster();
+    nsp->adapter()->fetchSockets(opts, [sio, nspName, opts, triggerUser, doctype, docname,
+                                        remote](QList<SocketDetails> sockets, QString error) {
+        if (!error.isEmpty())
+            qCInfo(lcAuth).noquote()
+                << "doc_viewers of" << opts.rooms.first() << "without every node:" << error;
+        // One entry per socket, in connection order (handshake.issued across nodes).
+        std::stable_sort(sockets.begin(), sockets.end(),
+                         [](const SocketDetails &a, const SocketDetails &b) {
+                             return a.handshake.value(QLatin1String("issued")).toDouble() <
+                                    b.handshake.value(QLatin1String("issued")).toDouble();
+                         });
+        QStringList users;
+        for (const SocketDetails &d : std::as_const(sockets)) {
+            const QString user = d.data.value(QLatin1String("user")).toString();
+            if (!user.isEmpty()) users.append(user); // Node nodes keep no user in data
         }
-    // Built by hand to keep Node's key order (QJsonObject sorts its keys).
-    const QByteArray payload = "{\"doctype\":" + sio::toJson(doctype) +
-                               ",\"docname\":" + sio::toJson(docname) +
-                               ",\"users\":" + sio::toJson(unique) + '}';
-    nsp->broadcastEvent(
-        [&](QByteArrayView offset) {
-            return sio::encodeEvent(nsp->name(), QStringLiteral("doc_viewers"), payload, offset);
-        },
-        {room});
+        if (users.size() == 1 && users.first() == triggerUser) return;
+        const auto payload = sio::parseJson(viewersPayload(doctype, docname, users));
+        const QJsonArray data{QStringLiteral("doc_viewers"), *payload};
+        if (SioNamespace *ns = sio ? sio->findNamespace(nspName) : nullptr)
+            ns->adapter()->broadcast(data, {}, opts);
+        else if (remote) // no viewer is left on this node, the others still hear it
+            remote(data, opts);
+    });
 }
 
 void CoreHandlers::onDisconnect(SioSocket *socket)

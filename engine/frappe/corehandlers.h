@@ -8,8 +8,8 @@
 
 #include <QHash>
 #include <QJsonArray>
-#include <QSet>
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 class SioSocket;
@@ -42,6 +42,9 @@ private:
     void leave(SioSocket *socket, const QString &room);
     void notifyViewers(SioNamespace *nsp, const QString &triggerUser, const QString &doctype,
                        const QString &docname);
+    // A list of the document's viewers went out while a recovering socket's
+    // "left" was held back: it gets a corrected list if it recovers late.
+    void markViewersDirty(const QString &nsp, const QString &doctype, const QString &docname);
     void openInEditor(SioSocket *socket, const QJsonArray &args);
     // A recovered socket is back in its open_doc: rooms: the other viewers
     // get a corrected list if they were told it had left.

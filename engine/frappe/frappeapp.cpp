@@ -82,25 +82,40 @@ QString FrappeApp::redisState() const
     return QString::fromLatin1(key ? key : "?").toLower();
 }
 
+FrappeStats FrappeApp::stats() const
+{
+    FrappeStats s;
+    s.redisState = redisState();
+    s.redisConfigured = m_subscriber != nullptr;
+    if (m_subscriber) {
+        s.redisReconnects = quint64(m_subscriber->reconnects());
+        s.redisMessages = quint64(m_subscriber->messagesReceived());
+        s.redisLastError = m_subscriber->lastError();
+    }
+    s.eventsRouted = m_router->routed();
+    s.eventsDropped = m_router->dropped();
+    s.dropReasons = m_router->dropReasons();
+    s.sites = m_ctx.config.sites;
+    return s;
+}
+
 void FrappeApp::describeHealth(QJsonObject &health) const
 {
-    QJsonObject redis{{QStringLiteral("state"), redisState()}};
-    if (m_subscriber) {
-        redis.insert(QStringLiteral("reconnects"), qint64(m_subscriber->reconnects()));
-        redis.insert(QStringLiteral("messages"), qint64(m_subscriber->messagesReceived()));
-        if (!m_subscriber->lastError().isEmpty())
-            redis.insert(QStringLiteral("last_error"), m_subscriber->lastError());
+    const FrappeStats s = stats();
+    QJsonObject redis{{QStringLiteral("state"), s.redisState}};
+    if (s.redisConfigured) {
+        redis.insert(QStringLiteral("reconnects"), qint64(s.redisReconnects));
+        redis.insert(QStringLiteral("messages"), qint64(s.redisMessages));
+        if (!s.redisLastError.isEmpty())
+            redis.insert(QStringLiteral("last_error"), s.redisLastError);
     }
     health.insert(QStringLiteral("redis"), redis);
-    QJsonObject events{{QStringLiteral("routed"), qint64(m_router->routed())},
-                       {QStringLiteral("dropped"), qint64(m_router->dropped())}};
+    QJsonObject events{{QStringLiteral("routed"), qint64(s.eventsRouted)},
+                       {QStringLiteral("dropped"), qint64(s.eventsDropped)}};
     QJsonObject reasons;
-    for (auto it = m_router->dropReasons().begin(); it != m_router->dropReasons().end(); ++it)
+    for (auto it = s.dropReasons.cbegin(); it != s.dropReasons.cend(); ++it)
         reasons.insert(it.key(), qint64(it.value()));
     events.insert(QStringLiteral("drop_reasons"), reasons);
     health.insert(QStringLiteral("events"), events);
-    QJsonArray sites;
-    for (const QString &s : m_ctx.config.sites)
-        sites.append(s);
-    health.insert(QStringLiteral("sites"), sites);
+    health.insert(QStringLiteral("sites"), QJsonArray::fromStringList(s.sites));
 }

@@ -8,8 +8,10 @@
 #include "engineconfig.h"
 #include "frappe/frappecontext.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QStringList>
 #include <memory>
 
 class SioServer;
@@ -17,6 +19,20 @@ class NamespaceHandler;
 class SiteNamespaceHandler;
 class EventsRouter;
 class RedisSubscriber;
+
+// The Frappe side of /health and /metrics, read at request time; both render
+// this one struct, so they cannot disagree.
+struct FrappeStats {
+    QString redisState; // "subscribed", "connecting", ..., "not configured"
+    bool redisConfigured = false;
+    quint64 redisReconnects = 0;
+    quint64 redisMessages = 0;
+    QString redisLastError; // empty when none
+    quint64 eventsRouted = 0;
+    quint64 eventsDropped = 0;
+    QHash<QString, quint64> dropReasons;
+    QStringList sites;
+};
 
 class FrappeApp : public QObject {
     Q_OBJECT
@@ -27,6 +43,8 @@ public:
     NamespaceHandler *handlerFor(const QString &nsp);
     void start();
     void stop();
+    FrappeStats stats() const;
+    // The `redis`, `events` and `sites` members of /health, from stats().
     void describeHealth(QJsonObject &health) const;
 
     SiteNamespaceHandler *siteHandler() const { return m_handler.get(); }

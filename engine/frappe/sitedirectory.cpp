@@ -66,16 +66,17 @@ SiteDirectory::SiteDirectory(const QString &benchDir, const QStringList &fixedSi
 
 std::optional<SiteNames> SiteDirectory::find(const QString &site)
 {
-    if (m_benchDir.isEmpty()) {
+    const auto fixed = [&]() -> std::optional<SiteNames> {
         if (!m_fixedSites.contains(site)) return std::nullopt;
         return siteNamesFromConfig(site, {});
-    }
+    };
+    if (m_benchDir.isEmpty()) return fixed();
     auto it = m_cache.find(site);
     if (it != m_cache.end() && !it->readAt.hasExpired(kRefreshMs)) return it->names;
     const std::optional<SiteNames> names = readFromDisk(site);
     if (!names) {
         m_cache.remove(site);
-        return std::nullopt;
+        return fixed();
     }
     Entry entry{*names, {}};
     entry.readAt.start();

@@ -4,8 +4,9 @@
 // site_config.json, looked up on disk on demand, so a site made with
 // `bench new-site` while the server runs is served without a restart; a
 // site's names (host_name, domains, nginx_port in its site_config.json) are
-// re-read at most every few seconds. Without a bench the fixed list given
-// (the demo site) is all there is.
+// re-read at most every few seconds. The fixed list given (the sites found at
+// start-up, or set by the embedding application) counts too; without a bench
+// it (the demo site) is all there is.
 // Engine thread only (it caches and reads files on that thread).
 #pragma once
 
@@ -30,7 +31,9 @@ bool isPlausibleSiteFolder(const QString &name);
 
 class SiteDirectory {
 public:
-    // benchDir empty: only fixedSites exist (standalone demo mode).
+    // benchDir empty: only fixedSites exist (standalone demo mode); else the
+    // sites on disk and fixedSites (known by their folder name only when their
+    // site_config.json is missing).
     SiteDirectory(const QString &benchDir, const QStringList &fixedSites);
 
     // The site's names, or nullopt when `site` is not a site of the bench.

@@ -1,12 +1,12 @@
 #include "metrics/metricscollector.h"
 
+#include "metrics/clustermetrics.h"
 #include "frappe/frappeapp.h"
 #include "metrics/promtext.h"
 #include "socketio/sioserver.h"
 #include "telemetry/telemetry.h"
 #include "transport/listener.h"
 
-#include <QJsonObject>
 #include <QMap>
 
 namespace {
@@ -90,34 +90,30 @@ void writeSockets(PromText &out, const SioServer &sio)
 
 void writeRedis(PromText &out, const FrappeApp &frappe)
 {
-    QJsonObject health;
-    frappe.describeHealth(health);
-    const QJsonObject redis = health.value(QLatin1String("redis")).toObject();
-    const QString state = redis.value(QLatin1String("state")).toString();
+    const FrappeStats s = frappe.stats();
     out.family("frappe_realtime_redis_up", "gauge",
                "1 while subscribed to the Redis `events` channel, else 0.");
-    out.sample("frappe_realtime_redis_up", state == QLatin1String("subscribed") ? 1.0 : 0.0);
+    out.sample("frappe_realtime_redis_up", s.redisState == QLatin1String("subscribed") ? 1.0 : 0.0);
     out.family("frappe_realtime_redis_state", "gauge", "The Redis subscriber state (value 1).");
-    out.sample("frappe_realtime_redis_state", 1.0, {{"state", state}});
+    out.sample("frappe_realtime_redis_state", 1.0, {{"state", s.redisState}});
     out.family("frappe_realtime_redis_reconnects_total", "counter",
                "Reconnections to Redis after a lost connection.");
-    out.sample("frappe_realtime_redis_reconnects_total",
-               quint64(redis.value(QLatin1String("reconnects")).toInteger()));
+    out.sample("frappe_realtime_redis_reconnects_total", s.redisReconnects);
     out.family("frappe_realtime_redis_messages_total", "counter",
                "Messages received on the Redis `events` channel.");
-    out.sample("frappe_realtime_redis_messages_total",
-               quint64(redis.value(QLatin1String("messages")).toInteger()));
+    out.sample("frappe_realtime_redis_messages_total", s.redisMessages);
 
-    const QJsonObject events = health.value(QLatin1String("events")).toObject();
     out.family("frappe_realtime_redis_events_routed_total", "counter",
                "Redis messages routed to sockets (even to none).");
-    out.sample("frappe_realtime_redis_events_routed_total",
-               quint64(events.value(QLatin1String("routed")).toInteger()));
+    out.sample("frappe_realtime_redis_events_routed_total", s.eventsRouted);
     out.family("frappe_realtime_redis_events_dropped_total", "counter",
                "Redis messages skipped, by reason (bad JSON, missing fields, ...).");
-    const QJsonObject reasons = events.value(QLatin1String("drop_reasons")).toObject();
-    for (auto it = reasons.begin(); it != reasons.end(); ++it)
-        out.sample("frappe_realtime_redis_events_dropped_total", quint64(it.value().toInteger()),
+    // Sorted, so two scrapes list the series in the same order.
+    QMap<QString, quint64> reasons;
+    for (auto it = s.dropReasons.cbegin(); it != s.dropReasons.cend(); ++it)
+        reasons.insert(it.key(), it.value());
+    for (auto it = reasons.cbegin(); it != reasons.cend(); ++it)
+        out.sample("frappe_realtime_redis_events_dropped_total", it.value(),
                    {{"reason", it.key()}});
 }
 
@@ -184,5 +180,6 @@ QByteArray renderMetrics(const MetricsSources &sources)
     if (sources.sio) writeSockets(out, *sources.sio);
     if (sources.frappe) writeRedis(out, *sources.frappe);
     if (sources.telemetry) writeTelemetry(out, *sources.telemetry);
+    if (sources.cluster) writeClusterMetrics(out, *sources.cluster);
     return out.text();
 }

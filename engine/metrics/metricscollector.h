@@ -11,12 +11,14 @@ class SioServer;
 class Listener;
 class FrappeApp;
 class Telemetry;
+class ClusterLink;
 
 struct MetricsSources {
     const SioServer *sio = nullptr;
     const Listener *listener = nullptr;
     const FrappeApp *frappe = nullptr;
     const Telemetry *telemetry = nullptr;
+    const ClusterLink *cluster = nullptr; // --adapter redis only
 };
 
 QByteArray renderMetrics(const MetricsSources &sources);

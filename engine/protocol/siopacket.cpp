@@ -220,7 +220,25 @@ QByteArray encode(const Packet &packet)
     if (packet.nsp != QLatin1String("/") && !packet.nsp.isEmpty())
         out.append(packet.nsp.toUtf8()).append(',');
     if (packet.ackId) out.append(QByteArray::number(*packet.ackId));
-    if (!packet.data.isUndefined()) out.append(toJson(packet.data));
+    if (!packet.dataJson.isEmpty())
+        out.append(packet.dataJson);
+    else if (!packet.data.isUndefined())
+        out.append(toJson(packet.data));
+    return out;
+}
+
+QByteArray eventDataJson(const QString &event, const QByteArray &argsArrayJson)
+{
+    const QByteArray name = toJson(QJsonValue(event));
+    const QByteArrayView args =
+        argsArrayJson.size() >= 2
+            ? QByteArrayView(argsArrayJson).sliced(1, argsArrayJson.size() - 2)
+            : QByteArrayView();
+    QByteArray out;
+    out.reserve(name.size() + args.size() + 3);
+    out.append('[').append(name);
+    if (!args.isEmpty()) out.append(',').append(args);
+    out.append(']');
     return out;
 }
 

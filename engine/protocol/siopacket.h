@@ -29,6 +29,9 @@ struct Packet {
     QString nsp = QStringLiteral("/");
     std::optional<quint64> ackId;
     QJsonValue data = QJsonValue(QJsonValue::Undefined); // Undefined: no payload
+    // The payload as JSON text already (a handler's JSON.stringify, Node's key
+    // order and number format); when set, encode() writes it instead of data.
+    QByteArray dataJson;
     QList<QByteArray> attachments;
 
     // EVENT/BINARY_EVENT helpers
@@ -73,6 +76,10 @@ std::optional<QJsonValue> parseJson(const QByteArray &text);
 // safe characters only) is appended as a last string argument.
 QByteArray encodeEvent(const QString &nsp, const QString &event, const QByteArray &payloadJson,
                        QByteArrayView offset = {});
+
+// The data of an EVENT packet, `["<event>",<args...>]`, from the arguments as
+// one compact JSON array text (`[...]`), which is written as it is.
+QByteArray eventDataJson(const QString &event, const QByteArray &argsArrayJson);
 
 bool isReservedEventName(const QString &name);
 int countPlaceholders(const QJsonValue &value);

@@ -67,6 +67,48 @@ void RedisSubscriber::subscribe(const QByteArray &channel)
     armReplyDeadline(m_connectTimeoutMs);
 }
 
+void RedisSubscriber::psubscribe(const QByteArray &pattern)
+{
+    if (m_patterns.contains(pattern)) return;
+    m_patterns.append(pattern);
+    if (!m_connection.isReady()) return;
+    m_connection.write(encodeRedisCommand({QByteArrayLiteral("PSUBSCRIBE"), pattern}));
+    ++m_pendingSubscribes;
+    armReplyDeadline(m_connectTimeoutMs);
+}
+
+void RedisSubscriber::unsubscribe(const QByteArray &channel)
+{
+    if (!m_channels.removeOne(channel)) return;
+    // The confirmation needs no wait: a lost one only means a message we ignore.
+    if (m_connection.isReady())
+        m_connection.write(encodeRedisCommand({QByteArrayLiteral("UNSUBSCRIBE"), channel}));
+}
+
+void RedisSubscriber::punsubscribe(const QByteArray &pattern)
+{
+    if (!m_patterns.removeOne(pattern)) return;
+    if (m_connection.isReady())
+        m_connection.write(encodeRedisCommand({QByteArrayLiteral("PUNSUBSCRIBE"), pattern}));
+}
+
+void RedisSubscriber::ssubscribe(const QByteArray &channel)
+{
+    if (m_shardChannels.contains(channel)) return;
+    m_shardChannels.append(channel);
+    if (!m_connection.isReady()) return;
+    m_connection.write(encodeRedisCommand({QByteArrayLiteral("SSUBSCRIBE"), channel}));
+    ++m_pendingSubscribes;
+    armReplyDeadline(m_connectTimeoutMs);
+}
+
+void RedisSubscriber::sunsubscribe(const QByteArray &channel)
+{
+    if (!m_shardChannels.removeOne(channel)) return;
+    if (m_connection.isReady())
+        m_connection.write(encodeRedisCommand({QByteArrayLiteral("SUNSUBSCRIBE"), channel}));
+}
+
 void RedisSubscriber::start()
 {
     if (m_state != State::Stopped) return;
@@ -97,14 +139,26 @@ void RedisSubscriber::connectNow()
 void RedisSubscriber::onReady()
 {
     if (m_pingIntervalMs > 0) m_pingTimer.start(m_pingIntervalMs);
-    if (m_channels.isEmpty()) {
+    if (m_channels.isEmpty() && m_patterns.isEmpty() && m_shardChannels.isEmpty()) {
         becomeSubscribed();
         return;
     }
-    QList<QByteArray> argv{QByteArrayLiteral("SUBSCRIBE")};
-    argv.append(m_channels);
-    m_connection.write(encodeRedisCommand(argv));
-    m_pendingSubscribes = int(m_channels.size());
+    QByteArray commands;
+    if (!m_channels.isEmpty()) {
+        QList<QByteArray> argv{QByteArrayLiteral("SUBSCRIBE")};
+        argv.append(m_channels);
+        commands += encodeRedisCommand(argv);
+    }
+    if (!m_patterns.isEmpty()) {
+        QList<QByteArray> argv{QByteArrayLiteral("PSUBSCRIBE")};
+        argv.append(m_patterns);
+        commands += encodeRedisCommand(argv);
+    }
+    // One SSUBSCRIBE per channel: a single one may only name channels of one slot.
+    for (const QByteArray &channel : std::as_const(m_shardChannels))
+        commands += encodeRedisCommand({QByteArrayLiteral("SSUBSCRIBE"), channel});
+    m_connection.write(commands);
+    m_pendingSubscribes = int(m_channels.size() + m_patterns.size() + m_shardChannels.size());
     armReplyDeadline(m_connectTimeoutMs);
 }
 
@@ -114,12 +168,17 @@ void RedisSubscriber::onReply(const RedisValue &reply)
     if (reply.isArray() && reply.elements.size() >= 2) {
         const RedisValue &kind = reply.elements.at(0);
         // "message" first: it is the hot path, everything else happens once per connect.
-        if (reply.elements.size() == 3 && isKind(kind, "message")) {
+        if (reply.elements.size() == 3 && (isKind(kind, "message") || isKind(kind, "smessage"))) {
             ++m_messagesReceived;
             Q_EMIT message(reply.elements.at(1).string, reply.elements.at(2).string);
             return;
         }
-        if (isKind(kind, "subscribe")) {
+        if (reply.elements.size() == 4 && isKind(kind, "pmessage")) {
+            ++m_messagesReceived;
+            Q_EMIT message(reply.elements.at(2).string, reply.elements.at(3).string);
+            return;
+        }
+        if (isKind(kind, "subscribe") || isKind(kind, "psubscribe") || isKind(kind, "ssubscribe")) {
             onSubscribeConfirmed();
             return;
         }
@@ -127,7 +186,7 @@ void RedisSubscriber::onReply(const RedisValue &reply)
             onPong();
             return;
         }
-        return; // unsubscribe, pmessage: nothing this class asked for
+        return; // unsubscribe, punsubscribe: nothing to wait for
     }
     if (reply.isText() && reply.string == "PONG") { // PING outside subscribe mode (no channels)
         onPong();
@@ -195,7 +254,8 @@ void RedisSubscriber::becomeSubscribed()
     m_backoff.reset();
     m_lastLoggedError.clear();
     QString detail = QStringLiteral("connected to %1").arg(m_endpoint.display());
-    if (!m_channels.isEmpty()) detail += QStringLiteral(", subscribed to %1").arg(channelList());
+    if (!m_channels.isEmpty() || !m_patterns.isEmpty() || !m_shardChannels.isEmpty())
+        detail += QStringLiteral(", subscribed to %1").arg(channelList());
     if (m_lostSubscribedLink) {
         ++m_reconnects;
         m_lostSubscribedLink = false;
@@ -259,5 +319,9 @@ QString RedisSubscriber::channelList() const
     QStringList names;
     for (const QByteArray &c : m_channels)
         names << QString::fromUtf8(c);
+    for (const QByteArray &p : m_patterns)
+        names << QString::fromUtf8(p);
+    for (const QByteArray &c : m_shardChannels)
+        names << QStringLiteral("%1 (sharded)").arg(QString::fromUtf8(c));
     return names.join(QStringLiteral(", "));
 }

@@ -33,6 +33,17 @@ public:
 
     // Records the channel (once); sends SUBSCRIBE now if connected, else on the next connect.
     void subscribe(const QByteArray &channel);
+    // The same for a glob pattern (PSUBSCRIBE); its messages come as message() too, with the
+    // channel they were published on.
+    void psubscribe(const QByteArray &pattern);
+    // Forgets the channel / pattern and tells the server at once when connected.
+    void unsubscribe(const QByteArray &channel);
+    void punsubscribe(const QByteArray &pattern);
+    QList<QByteArray> patterns() const { return m_patterns; }
+    // Sharded Pub/Sub (Redis >= 7): SSUBSCRIBE / SUNSUBSCRIBE; messages come as message().
+    void ssubscribe(const QByteArray &channel);
+    void sunsubscribe(const QByteArray &channel);
+    QList<QByteArray> shardChannels() const { return m_shardChannels; }
     void start();
     void stop();
 
@@ -79,6 +90,8 @@ private:
     QTimer m_pingTimer;
     QTimer m_replyDeadline;
     QList<QByteArray> m_channels;
+    QList<QByteArray> m_patterns;
+    QList<QByteArray> m_shardChannels;
 
     State m_state = State::Stopped;
     QString m_lastError;

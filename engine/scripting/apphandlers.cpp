@@ -263,7 +263,8 @@ void AppHandlers::dispatch(SioSocket *socket, const QString &event, const QJsonA
         runtime->dispatch(socket, event, args, attachments, ackToken);
 }
 
-void AppHandlers::answerAck(int token, const QJsonArray &args, const QList<QByteArray> &attachments)
+void AppHandlers::answerAck(int token, const QByteArray &argsArrayJson,
+                            const QList<QByteArray> &attachments)
 {
     const QString owner = m_ackOwners.take(token);
     const auto socketAcks = m_acks.find(owner);
@@ -273,7 +274,7 @@ void AppHandlers::answerAck(int token, const QJsonArray &args, const QList<QByte
     const AckSender sender = std::move(it->second);
     socketAcks->erase(it);
     if (socketAcks->empty()) m_acks.erase(socketAcks);
-    if (sender) sender(args, attachments);
+    if (sender) sender.sendJson(argsArrayJson, attachments);
 }
 
 void AppHandlers::scheduleDisconnect(const QString &id, bool closeTransport)

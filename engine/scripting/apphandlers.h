@@ -108,7 +108,8 @@ private:
     ScriptWatchdog *watchdog() const { return m_watchdog.get(); }
     const QString &appsDir() const { return m_appsDir; }
     QString confJson() const;
-    void answerAck(int token, const QJsonArray &args, const QList<QByteArray> &attachments);
+    void answerAck(int token, const QByteArray &argsArrayJson,
+                   const QList<QByteArray> &attachments);
     void scheduleDisconnect(const QString &id, bool closeTransport);
 
     const QString m_benchDir;

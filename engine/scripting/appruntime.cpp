@@ -12,6 +12,7 @@
 #include "scripting/sitewebaccess.h"
 #include "socketio/sionamespace.h"
 #include "socketio/siosocket.h"
+#include "json/jsonrelay.h"
 
 #include <QFile>
 #include <QJSValueIterator>
@@ -482,6 +483,17 @@ QJsonArray AppRuntime::argsFromJson(const QString &json) const
     return QJsonDocument::fromJson(json.toUtf8()).array();
 }
 
+QByteArray AppRuntime::argsText(const QString &json) const
+{
+    // The prelude's JSON.stringify wrote it: relayed unchanged, it keeps the
+    // handler's key order and number format, as Node sends them. The relay
+    // also proves it is one JSON array, so nothing else reaches the packet.
+    QByteArray out;
+    if (jsonrelay::relay(json.toUtf8(), &out) == jsonrelay::Status::Ok && out.startsWith('['))
+        return out;
+    return sio::toJson(argsFromJson(json));
+}
+
 QJSValue AppRuntime::attachmentsToJs(const QList<QByteArray> &attachments)
 {
     QJSValue list = m_engine.newArray(uint(attachments.size()));
@@ -518,7 +530,7 @@ void AppRuntime::emitTo(const QString &id, const QString &event, const QString &
                            QStringLiteral("ack callback"), true);
         };
     }
-    s->emitEvent(event, argsFromJson(json), attachmentsFromJs(attachments), std::move(callback));
+    s->emitEventJson(event, argsText(json), attachmentsFromJs(attachments), std::move(callback));
 }
 
 int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
@@ -531,59 +543,87 @@ int AppRuntime::broadcast(const QString &nsp, const QStringList &rooms,
     }
     SioNamespace *ns = m_owner->namespaceByName(nsp);
     if (!ns) return 0;
-    const QJsonArray args = argsFromJson(json);
+    // Socket ids are rooms too (every socket is in its own), so except(id)
+    // and to(id) need nothing special; the adapter reaches the other nodes.
+    BroadcastOptions opts{rooms, exceptRooms, {}};
+    if (!exceptId.isEmpty()) opts.except.append(exceptId);
     const QList<QByteArray> atts = attachmentsFromJs(attachments);
-    const SioSocket *except = exceptId.isEmpty() ? nullptr : ns->socket(exceptId);
-    const bool idRooms = std::any_of(rooms.begin(), rooms.end(),
-                                     [ns](const QString &r) { return ns->socket(r) != nullptr; });
-    sio::Packet packet;
-    packet.nsp = nsp;
-    QJsonArray data{event};
-    for (const auto &a : args)
-        data.append(a);
-    packet.data = data;
-    if (atts.isEmpty() && exceptRooms.isEmpty() && !idRooms) {
-        return ns->broadcastEvent(
-            [&](QByteArrayView offset) {
-                if (offset.isEmpty()) return sio::encode(packet);
-                sio::Packet withOffset = packet;
-                QJsonArray d = data;
-                d.append(QString::fromLatin1(offset));
-                withOffset.data = d;
-                return sio::encode(withOffset);
-            },
-            rooms, except);
+    const QByteArray args = argsText(json);
+    // On one node the handler's JSON goes out as it wrote it (key order,
+    // number format); a cluster adapter needs the values for msgpack.
+    if (ns->adapter()->isLocalOnly() && atts.isEmpty())
+        return ns->adapter()->localBroadcastJson(sio::eventDataJson(event, args), {}, opts);
+    const auto parsed = sio::parseJson(sio::eventDataJson(event, args));
+    if (!parsed || !parsed->isArray()) return 0;
+    return ns->adapter()->broadcast(parsed->toArray(), atts, opts);
+}
+
+void AppRuntime::fetchSockets(const QString &nsp, const QStringList &rooms,
+                              const QStringList &exceptRooms, const QJSValue &done)
+{
+    const quint64 token = keep(done);
+    QPointer<AppRuntime> self(this);
+    auto answer = [self, token](const QList<SocketDetails> &list, const QString &error) {
+        if (!self) return;
+        QJsonArray out;
+        for (const SocketDetails &d : list)
+            out.append(QJsonObject{{QStringLiteral("id"), d.id},
+                                   {QStringLiteral("node"), d.node},
+                                   {QStringLiteral("handshake"), d.handshake},
+                                   {QStringLiteral("rooms"), QJsonArray::fromStringList(d.rooms)},
+                                   {QStringLiteral("data"), d.data}});
+        self->callKept(token, {compactJson(out), error}, QStringLiteral("fetchSockets callback"));
+    };
+    SioNamespace *ns = m_owner->namespaceByName(nsp);
+    if (!ns) {
+        // Nothing of this namespace on this node; deliver from the event loop,
+        // as a cluster answer would be.
+        QTimer::singleShot(0, this, [answer] { answer({}, QString()); });
+        return;
     }
-    // Binary payloads, except() and socket-id rooms: pick the recipients here.
-    QSet<SioSocket *> excluded;
-    for (const QString &r : exceptRooms) {
-        excluded.unite(ns->roomMembers(r));
-        if (SioSocket *s = ns->socket(r)) excluded.insert(s);
-    }
-    QSet<SioSocket *> targets;
-    if (rooms.isEmpty()) {
-        for (SioSocket *s : ns->sockets())
-            targets.insert(s);
-    }
-    for (const QString &r : rooms) {
-        targets.unite(ns->roomMembers(r));
-        if (SioSocket *s = ns->socket(r)) targets.insert(s);
-    }
-    QList<SioSocket *> recipients;
-    for (SioSocket *s : ns->sockets()) {
-        if (!targets.contains(s) || excluded.contains(s) || s == except) continue;
-        recipients.append(s);
-    }
-    // One packet (one recovery offset) for them all, kept for the same rooms.
-    packet.attachments = atts;
-    QStringList exceptAll = exceptRooms;
-    if (except) exceptAll.append(except->id());
-    return ns->sendKept(std::move(packet), recipients, rooms, exceptAll);
+    ns->adapter()->fetchSockets(
+        {rooms, exceptRooms, {}}, [answer, self](QList<SocketDetails> list, QString error) {
+            if (!self) return;
+            // A local answer comes before the call returns; JS
+            // expects its callback later.
+            QTimer::singleShot(0, self.data(), [answer, list, error] { answer(list, error); });
+        });
+}
+
+void AppRuntime::socketsJoin(const QString &nsp, const QStringList &rooms,
+                             const QStringList &exceptRooms, const QStringList &targets, bool join)
+{
+    SioNamespace *ns = m_owner->namespaceByName(nsp);
+    if (!ns) return;
+    join ? ns->adapter()->addSockets({rooms, exceptRooms, {}}, targets)
+         : ns->adapter()->delSockets({rooms, exceptRooms, {}}, targets);
+}
+
+void AppRuntime::disconnectSockets(const QString &nsp, const QStringList &rooms,
+                                   const QStringList &exceptRooms, bool close)
+{
+    SioNamespace *ns = m_owner->namespaceByName(nsp);
+    if (!ns) return;
+    // From inside a handler: the disconnect may remove the namespace, so
+    // run it after the handler returns (as scheduleDisconnect does).
+    QPointer<AppRuntime> self(this);
+    QTimer::singleShot(0, this, [self, nsp, rooms, exceptRooms, close] {
+        if (!self) return;
+        if (SioNamespace *ns = self->m_owner->namespaceByName(nsp))
+            ns->adapter()->disconnectSockets({rooms, exceptRooms, {}}, close);
+    });
+}
+
+void AppRuntime::serverSideEmit(const QString &nsp, const QString &json)
+{
+    SioNamespace *ns = m_owner->namespaceByName(nsp);
+    const QJsonArray data = argsFromJson(json);
+    if (ns && !data.isEmpty()) ns->adapter()->serverSideEmit(data);
 }
 
 void AppRuntime::sendAck(int token, const QString &json, const QJSValue &attachments)
 {
-    m_owner->answerAck(token, argsFromJson(json), attachmentsFromJs(attachments));
+    m_owner->answerAck(token, argsText(json), attachmentsFromJs(attachments));
 }
 
 void AppRuntime::hasPermission(const QString &id, const QString &doctype, const QString &docname,

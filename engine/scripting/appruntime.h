@@ -83,6 +83,15 @@ public:
                               const QStringList &exceptRooms, const QString &exceptId,
                               const QString &event, const QString &json,
                               const QJSValue &attachments);
+    // Cluster-wide socket operations through the namespace's adapter (issue 15).
+    Q_INVOKABLE void fetchSockets(const QString &nsp, const QStringList &rooms,
+                                  const QStringList &exceptRooms, const QJSValue &done);
+    Q_INVOKABLE void socketsJoin(const QString &nsp, const QStringList &rooms,
+                                 const QStringList &exceptRooms, const QStringList &targets,
+                                 bool join);
+    Q_INVOKABLE void disconnectSockets(const QString &nsp, const QStringList &rooms,
+                                       const QStringList &exceptRooms, bool close);
+    Q_INVOKABLE void serverSideEmit(const QString &nsp, const QString &json);
     Q_INVOKABLE void sendAck(int token, const QString &json, const QJSValue &attachments);
     Q_INVOKABLE void hasPermission(const QString &id, const QString &doctype,
                                    const QString &docname, const QJSValue &done);
@@ -111,6 +120,8 @@ private:
     QJSValue attachmentsToJs(const QList<QByteArray> &attachments);
     QList<QByteArray> attachmentsFromJs(const QJSValue &list) const;
     QJsonArray argsFromJson(const QString &json) const;
+    // The arguments the prelude stringified, as one JSON array text to send.
+    QByteArray argsText(const QString &json) const;
     SioSocket *socket(const QString &id) const;
 
     AppHandlers *m_owner;

@@ -431,12 +431,34 @@ class BroadcastOperator {
         host.broadcast(this._nsp, this._rooms, this._exceptRooms, this._exceptId, String(event), enc.json, enc.attachments);
         return true;
     }
+    // Cluster-wide through the namespace's adapter (this node only without a cluster).
+    _except() { return this._exceptRooms.concat(this._exceptId ? [this._exceptId] : []); }
     fetchSockets() {
-        var nsp = this._nsp, rooms = this._rooms;
-        var ids = rooms.length ? [] : host.nspSockets(nsp);
-        rooms.forEach(function (r) { host.roomMembers(nsp, r).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); }); });
-        return Promise.resolve(ids.map(wrap).filter(Boolean));
+        var nsp = this._nsp, rooms = this._rooms, except = this._except();
+        return new Promise(function (resolve, reject) {
+            host.fetchSockets(nsp, rooms, except, function (json, error) {
+                if (error) { reject(new Error(error)); return; }
+                resolve(JSON.parse(json).map(function (d) { return d.node ? new RemoteSocket(nsp, d) : wrap(d.id); }).filter(Boolean));
+            });
+        });
     }
+    socketsJoin(room) { host.socketsJoin(this._nsp, this._rooms, this._except(), roomList(room), true); }
+    socketsLeave(room) { host.socketsJoin(this._nsp, this._rooms, this._except(), roomList(room), false); }
+    disconnectSockets(close) { host.disconnectSockets(this._nsp, this._rooms, this._except(), !!close); }
+}
+// A socket of another node, as socket.io's fetchSockets() gives it.
+class RemoteSocket {
+    constructor(nsp, d) {
+        this.id = d.id;
+        this.handshake = d.handshake;
+        this.rooms = new Set(d.rooms);
+        this.data = d.data;
+        Object.defineProperty(this, "_nsp", { value: nsp });
+    }
+    emit(event) { var op = new BroadcastOperator(this._nsp, "", [this.id]); return op.emit.apply(op, arguments); }
+    join(room) { new BroadcastOperator(this._nsp, "", [this.id]).socketsJoin(room); }
+    leave(room) { new BroadcastOperator(this._nsp, "", [this.id]).socketsLeave(room); }
+    disconnect(close) { new BroadcastOperator(this._nsp, "", [this.id]).disconnectSockets(close); return this; }
 }
 class RoomsView {
     constructor(nsp) { this._nsp = nsp; }
@@ -468,6 +490,15 @@ class Namespace {
     except(room) { return new BroadcastOperator(this.name).except(room); }
     emit() { var op = new BroadcastOperator(this.name); return op.emit.apply(op, arguments); }
     fetchSockets() { return new BroadcastOperator(this.name).fetchSockets(); }
+    socketsJoin(room) { new BroadcastOperator(this.name).socketsJoin(room); }
+    socketsLeave(room) { new BroadcastOperator(this.name).socketsLeave(room); }
+    disconnectSockets(close) { new BroadcastOperator(this.name).disconnectSockets(close); }
+    serverSideEmit(event) {
+        var parts = splitAck(Array.prototype.slice.call(arguments, 1));
+        if (parts.ack) throw new Error("serverSideEmit with an acknowledgement is not supported");
+        host.serverSideEmit(this.name, JSON.stringify([String(event)].concat(parts.args)));
+        return true;
+    }
     get local() { return this; }
 }
 var namespaces = new Map();

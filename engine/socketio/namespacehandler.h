@@ -3,16 +3,39 @@
 // disconnect). Called on the engine thread only.
 #pragma once
 
+#include "protocol/siopacket.h"
 #include <QJsonArray>
 #include <QJsonValue>
+
 #include <QString>
 #include <functional>
 #include <optional>
 
 class SioSocket;
 
-// Sends the acknowledgement for a client event, at most once.
-using AckSender = std::function<void(const QJsonArray &args, const QList<QByteArray> &attachments)>;
+// Sends the acknowledgement for a client event, at most once: from values, or
+// from a JSON array text already written (a handler's JSON.stringify), which
+// goes out as it is, with its key order and number format.
+class AckSender {
+public:
+    using Send =
+        std::function<void(const QByteArray &argsArrayJson, const QList<QByteArray> &attachments)>;
+    AckSender() = default;
+    explicit AckSender(Send send) : m_send(std::move(send)) {}
+
+    explicit operator bool() const { return bool(m_send); }
+    void operator()(const QJsonArray &args, const QList<QByteArray> &attachments) const
+    {
+        if (m_send) m_send(sio::toJson(args), attachments);
+    }
+    void sendJson(const QByteArray &argsArrayJson, const QList<QByteArray> &attachments) const
+    {
+        if (m_send) m_send(argsArrayJson, attachments);
+    }
+
+private:
+    Send m_send;
+};
 
 class NamespaceHandler {
 public:

@@ -6,8 +6,11 @@
 #include "socketio/siosocket.h"
 
 SioNamespace::SioNamespace(SioServer *server, QString name, NamespaceHandler *handler)
-    : m_server(server), m_name(std::move(name)), m_handler(handler)
+    : m_server(server), m_name(std::move(name)), m_handler(handler),
+      m_adapter(server->makeAdapter(this))
 {}
+
+SioNamespace::~SioNamespace() = default;
 
 void SioNamespace::add(SioSocket *socket)
 {
@@ -121,9 +124,15 @@ int SioNamespace::sendKept(sio::Packet packet, const QList<SioSocket *> &recipie
     quint64 seq = 0;
     if (m_recovery) {
         seq = m_recovery->reserve();
-        QJsonArray data = packet.data.toArray();
-        data.append(QString::fromLatin1(m_recovery->offsetOf(seq)));
-        packet.data = data;
+        const QString offset = QString::fromLatin1(m_recovery->offsetOf(seq));
+        if (!packet.dataJson.isEmpty()) { // a JSON array text: the offset goes before its ']'
+            packet.dataJson.chop(1);
+            packet.dataJson.append(',').append(sio::toJson(offset)).append(']');
+        } else {
+            QJsonArray data = packet.data.toArray();
+            data.append(offset);
+            packet.data = data;
+        }
     }
     const QByteArray text = sio::encode(packet);
     if (m_recovery)

@@ -7,6 +7,7 @@
 #include "protocol/siopacket.h"
 #include "socketio/recoverystore.h"
 #include "socketio/roommembers.h"
+#include "socketio/sioadapter.h"
 
 #include <QHash>
 #include <QMap>
@@ -22,6 +23,7 @@ class NamespaceHandler;
 class SioNamespace {
 public:
     SioNamespace(SioServer *server, QString name, NamespaceHandler *handler);
+    ~SioNamespace();
 
     const QString &name() const { return m_name; }
     NamespaceHandler *handler() const { return m_handler; }
@@ -34,6 +36,10 @@ public:
         const auto it = m_rooms.constFind(room);
         return it == m_rooms.cend() ? QSet<SioSocket *>() : it->toSet();
     }
+
+    // Where broadcasts and socket operations that may span a cluster go
+    // (never null; the in-memory adapter when no cluster is configured).
+    SioAdapter *adapter() const { return m_adapter.get(); }
 
     // Sends the Socket.IO text packet (no attachments) to every socket in any
     // of `rooms` (all sockets when empty), except `except`. Returns the number
@@ -70,6 +76,7 @@ public:
 private:
     friend class SioServer;
     friend class SioSocket;
+    friend class SioAdapter;
     void add(SioSocket *socket);
     void remove(SioSocket *socket);
     // False (and a log line) when the socket is at the rooms-per-socket limit.
@@ -85,4 +92,5 @@ private:
     QHash<QString, SioSocket *> m_byId;
     QHash<QString, RoomMembers> m_rooms;
     std::unique_ptr<RecoveryStore> m_recovery; // set by SioServer when recovery is on
+    std::unique_ptr<SioAdapter> m_adapter;
 };

@@ -26,6 +26,11 @@ SioServer::~SioServer()
     qDeleteAll(m_namespaces);
 }
 
+std::unique_ptr<SioAdapter> SioServer::makeAdapter(SioNamespace *nsp) const
+{
+    return m_adapterFactory ? m_adapterFactory(nsp) : std::make_unique<SioAdapter>(nsp);
+}
+
 QString SioServer::newSocketId() const
 {
     return randomid::string();
@@ -319,8 +324,8 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
             const QString socketId = socket->id();
             auto sent = std::make_shared<bool>(false);
             QPointer<SioServer> self(this);
-            ack = [self, eioSid, nsp, socketId, id, sent](const QJsonArray &args,
-                                                          const QList<QByteArray> &attachments) {
+            ack = AckSender([self, eioSid, nsp, socketId, id, sent](
+                                const QByteArray &argsJson, const QList<QByteArray> &attachments) {
                 if (*sent || !self) return;
                 SioClient *client = self->m_clients.value(eioSid);
                 SioSocket *s = client ? client->sockets.value(nsp) : nullptr;
@@ -330,10 +335,10 @@ void SioServer::onSocketPacket(SioSocket *socket, sio::Packet &&packet)
                 reply.type = sio::PacketType::Ack;
                 reply.nsp = nsp;
                 reply.ackId = id;
-                reply.data = args;
+                reply.dataJson = argsJson;
                 reply.attachments = attachments;
                 self->sendPacket(s, reply);
-            };
+            });
         }
         socket->m_nsp->handler()->onEvent(socket, event, packet.eventArgs(), packet.attachments,
                                           ack);

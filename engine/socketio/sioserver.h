@@ -106,6 +106,10 @@ public:
     const NamespaceResolver &namespaceResolver() const { return m_resolver; }
     void setObserver(SioObserver *observer) { m_observer = observer; }
     SioObserver *observer() const { return m_observer; }
+    // Makes each namespace's adapter (a cluster's); unset: the in-memory SioAdapter.
+    using AdapterFactory = std::function<std::unique_ptr<SioAdapter>(SioNamespace *)>;
+    void setAdapterFactory(AdapterFactory factory) { m_adapterFactory = std::move(factory); }
+    std::unique_ptr<SioAdapter> makeAdapter(SioNamespace *nsp) const;
 
     SioNamespace *findNamespace(const QString &name) const { return m_namespaces.value(name); }
     QList<SioNamespace *> namespaces() const { return m_namespaces.values(); }
@@ -203,6 +207,7 @@ private:
 
     EioServer *m_eio;
     NamespaceResolver m_resolver;
+    AdapterFactory m_adapterFactory;
     SioObserver *m_observer = nullptr;
     QHash<QByteArray, SioClient *> m_clients;
     FifoTimerQueue m_connectTimers; // connectTimeout after the session opened

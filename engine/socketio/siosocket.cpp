@@ -49,6 +49,26 @@ void SioSocket::emitEvent(const QString &event, const QJsonArray &args,
     m_server->sendPacket(this, packet);
 }
 
+void SioSocket::emitEventJson(const QString &event, const QByteArray &argsArrayJson,
+                              const QList<QByteArray> &attachments, AckCallback ack)
+{
+    sio::Packet packet;
+    packet.type = sio::PacketType::Event;
+    packet.nsp = m_nspName;
+    packet.dataJson = sio::eventDataJson(event, argsArrayJson);
+    packet.attachments = attachments;
+    if (ack) {
+        packet.ackId = m_nextAckId++;
+        m_acks.insert(*packet.ackId, std::move(ack));
+    }
+    if (!ack && m_nsp && m_nsp->recovery()) {
+        m_nsp->sendKept(std::move(packet), {this}, {m_id}, {});
+        return;
+    }
+    ++eventsOut;
+    m_server->sendPacket(this, packet);
+}
+
 void SioSocket::sendEncoded(const QByteArray &sioText)
 {
     OutPacket packet;

@@ -50,6 +50,10 @@ public:
     // event gets an offset and is kept for replay (as socket.io's socket.emit).
     void emitEvent(const QString &event, const QJsonArray &args,
                    const QList<QByteArray> &attachments = {}, AckCallback ack = nullptr);
+    // The arguments as one compact JSON array text, written as it is (key
+    // order and number format kept).
+    void emitEventJson(const QString &event, const QByteArray &argsArrayJson,
+                       const QList<QByteArray> &attachments = {}, AckCallback ack = nullptr);
     // Pre-encoded Socket.IO text (e.g. from sio::encodeEvent), no attachments.
     void sendEncoded(const QByteArray &sioText);
     // False when refused (max rooms per socket reached, or not admitted).

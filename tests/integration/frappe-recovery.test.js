@@ -30,6 +30,8 @@ const uniq = (p) => `${p}${Date.now().toString(36)}${++seq}`;
 const HOOK_APP = {
 	name: "recoveryhook",
 	handlers: `module.exports = function (socket) {
+		// A binary broadcast to a room (the packet kept with its attachment).
+		socket.on("bin_to", (room, data) => socket.nsp.to(room).emit("bin", Buffer.from(data), "tail"));
 		if (!String(socket.user).startsWith("syshook")) return;
 		socket.emit("app_hello", { recovered: socket.recovered, auth: socket.handshake.auth,
 			rooms: Array.from(socket.rooms), id: socket.id, user: socket.user,
@@ -353,6 +355,29 @@ describe("connection-state recovery", () => {
 		a.close();
 	});
 
+	test("a missed binary event is replayed with its attachment and its offset", async () => {
+		const a = await desk(proxy, "sysbina");
+		const b = await stack.connect(SITE, { sid: "sysbinb" });
+		pids.add(a._pid);
+		const id = a.id;
+		await dropUnder(stack, proxy, a);
+		b.emit("bin_to", "user:sysbina@example.com", Buffer.from([1, 2, 3]));
+		b.emit("bin_to", "user:sysbinb@example.com", Buffer.from([4])); // b's own: routed after a's
+		await H.waitForEvent(b, "bin", 5000);
+		await reconnect(a);
+		assert.equal(a.recovered, true);
+		assert.equal(a.id, id);
+		const bins = a.named("bin");
+		assert.equal(bins.length, 1);
+		const [bytes, tail, offset] = bins[0].args;
+		assert.ok(Buffer.isBuffer(bytes));
+		assert.deepEqual([...bytes], [1, 2, 3]);
+		assert.equal(tail, "tail");
+		assert.ok(isOffset(offset) && offset !== "tail");
+		a.close();
+		b.close();
+	});
+
 	test("the pid never shows in logs, /metrics or /health; /metrics counts recoveries per site", async () => {
 		assert.ok(pids.size >= 5);
 		const logs = stack.server.logs();
@@ -362,7 +387,7 @@ describe("connection-state recovery", () => {
 			assert.ok(!logs.includes(pid), "a pid in the server log");
 			assert.ok(!text.includes(pid) && !health.includes(pid), "a pid in /metrics or /health");
 		}
-		assert.ok(metric(text, "frappe_realtime_recoveries_total", { site: SITE, result: "recovered" }) >= 6);
+		assert.ok(metric(text, "frappe_realtime_recoveries_total", { site: SITE, result: "recovered" }) >= 7);
 		assert.ok(metric(text, "frappe_realtime_recoveries_total", { site: SITE, reason: "different user" }) >= 1);
 		assert.ok(metric(text, "frappe_realtime_recoveries_total", { site: SITE, reason: "refused by auth" }) >= 1);
 		assert.ok(metric(text, "frappe_realtime_recovery_replayed_events_total", { site: SITE }) >= 10);

@@ -7,7 +7,8 @@
 // Covers: helpdesk-like ticket viewers (has_permission, nsp.adapter.rooms, nsp.sockets) and
 // typing indicators (socket.to(room).emit skips the sender); several apps answering one event;
 // a suite-like async listener validating a guest through frappe_request; POST frappe_request
-// on the caller's behalf; acks in both directions; binary arguments; handlers only for
+// on the caller's behalf; acks in both directions; Node's key order and number format in
+// what handlers send; binary arguments; handlers only for
 // installed apps; the Node log lines for a syntax error and a throwing setup; a throwing and a
 // runaway listener are logged and contained while every other app keeps working; a handler
 // cannot require files outside its app folder.
@@ -160,6 +161,25 @@ describe("app handlers.js", () => {
 		const answered = H.waitForEvent(c, "client_answered");
 		c.emit("ask_client", "ready?");
 		assert.deepEqual(await answered, { question: "ready?", answer: "yes to ready?" });
+		c.close();
+	});
+
+	test("emits, room broadcasts and acks keep the handler's key order and number format", async () => {
+		const c = await stack.connect(SITE, { sid: "sysshape" });
+		const raw = []; // Socket.IO text of every packet, as it came off the wire
+		c.io.engine.on("packet", (p) => {
+			if (p.type === "message" && typeof p.data === "string") raw.push(p.data);
+		});
+		const shapedRoom = H.waitForEvent(c, "shaped_room");
+		const acked = await ack(c, "shape");
+		await shapedRoom;
+		// What JSON.stringify wrote in the handler, as Node would send it.
+		const shaped = '{"2":"two","10":"ten","zeta":1,"alpha":1e-7,"mid":[0.5,1e+21,0]}';
+		const seen = raw.join("\n");
+		assert.deepEqual(Object.keys(acked), ["2", "10", "zeta", "alpha", "mid"]);
+		assert.ok(raw.includes(`2/${SITE},["shaped",${shaped}]`), seen);
+		assert.ok(raw.includes(`2/${SITE},["shaped_room",${shaped}]`), seen);
+		assert.ok(raw.some((t) => /^3\/[^,]+,\d+\[/.test(t) && t.endsWith(`[${shaped}]`)), seen);
 		c.close();
 	});
 

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void badValueOverriddenIsFine();
     void missingBenchFolder();
     void applyToEngineConfig();
+    void clusterKeys();
 
 private:
     BenchConfig load(const QString &dir, const QProcessEnvironment &env = {});
@@ -460,6 +461,31 @@ void TstBenchConfig::applyToEngineConfig()
     QCOMPARE(cfg.webserverHost, bench.webserverHost);
     QCOMPARE(cfg.sites, bench.sites);
     QCOMPARE(cfg.authTimeoutMs, 1234);
+}
+
+// Issue 15: realtime_adapter*, only applied when present and a non-empty string.
+void TstBenchConfig::clusterKeys()
+{
+    EngineConfig defaults;
+    QCOMPARE(defaults.adapter, QStringLiteral("local"));
+    QCOMPARE(defaults.adapterKey, QStringLiteral("socket.io"));
+    QVERIFY(defaults.adapterRedisUrl.isEmpty());
+
+    BenchConfig bench;
+    bench.merged = QJsonObject{{"realtime_adapter", "redis"},
+                               {"realtime_adapter_redis", "redis://127.0.0.1:12000"},
+                               {"realtime_adapter_key", "rt"}};
+    EngineConfig cfg;
+    applyBenchConfig(bench, cfg);
+    QCOMPARE(cfg.adapter, QStringLiteral("redis"));
+    QCOMPARE(cfg.adapterRedisUrl, QStringLiteral("redis://127.0.0.1:12000"));
+    QCOMPARE(cfg.adapterKey, QStringLiteral("rt"));
+
+    // A wrong type is ignored with a warning; the value already there stays.
+    bench.merged = QJsonObject{{"realtime_adapter", 1}, {"realtime_adapter_key", ""}};
+    applyBenchConfig(bench, cfg);
+    QCOMPARE(cfg.adapter, QStringLiteral("redis"));
+    QCOMPARE(cfg.adapterKey, QStringLiteral("rt"));
 }
 
 QTEST_GUILESS_MAIN(TstBenchConfig)

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void subscribeAndReceive();
     void burstArrivesInOrder();
     void subscribeWhileConnected();
+    void patternsAndUnsubscribe();
     void startsBeforeServer();
     void survivesServerRestarts();
     void clientKillResubscribes();
@@ -169,6 +170,47 @@ void TestRedisSubscriber::startsBeforeServer()
     QCOMPARE(redis.publish("events", "up"), 1);
     QTRY_COMPARE_WITH_TIMEOUT(rec.payloads, QList<QByteArray>{"up"}, Timeout);
     QCOMPARE(sub->reconnects(), 0u); // never lost a working link
+}
+
+// The cluster's use: PSUBSCRIBE per namespace, UNSUBSCRIBE when it goes, both replayed
+// (only what is still wanted) after a restart.
+void TestRedisSubscriber::patternsAndUnsubscribe()
+{
+    const quint16 port = RedisTestServer::freePort();
+    RedisTestServer redis;
+    QVERIFY(redis.startTcp(port));
+    auto sub = makeSubscriber(redis.url());
+    Recorder rec(sub.get());
+    sub->subscribe("plain");
+    sub->psubscribe("p#/a#*");
+    sub->psubscribe("p#/a#*"); // recorded once
+    QCOMPARE(sub->patterns(), QList<QByteArray>{"p#/a#*"});
+    sub->start();
+    QTRY_COMPARE_WITH_TIMEOUT(sub->state(), State::Subscribed, Timeout);
+    QCOMPARE(redis.publish("p#/a#room 1#", "r1"), 1);
+    QCOMPARE(redis.publish("p#/b#", "other namespace"), 0);
+    QCOMPARE(redis.publish("plain", "p"), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.payloads, (QList<QByteArray>{"r1", "p"}), Timeout);
+    QCOMPARE(rec.channels.first(), QByteArray("p#/a#room 1#")); // the channel, not the pattern
+
+    sub->psubscribe("q#*"); // while connected
+    QTRY_COMPARE_WITH_TIMEOUT(redis.run({{"PUBSUB", "NUMPAT"}}).value(0).integer, 2, Timeout);
+    sub->unsubscribe("plain");
+    sub->punsubscribe("p#/a#*");
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redis.run({{"PUBSUB", "NUMSUB", "plain"}}).value(0).elements.value(1).integer, 0, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(redis.run({{"PUBSUB", "NUMPAT"}}).value(0).integer, 1, Timeout);
+    QCOMPARE(sub->channels(), QList<QByteArray>());
+    QCOMPARE(sub->patterns(), QList<QByteArray>{"q#*"});
+
+    redis.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(sub->state(), State::Disconnected, Timeout);
+    QVERIFY(redis.startTcp(port));
+    QTRY_COMPARE_WITH_TIMEOUT(sub->state(), State::Subscribed, Timeout);
+    QCOMPARE(redis.publish("plain", "gone"), 0);
+    QCOMPARE(redis.publish("p#/a#x#", "gone"), 0);
+    QCOMPARE(redis.publish("q#1", "q"), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(rec.payloads, (QList<QByteArray>{"r1", "p", "q"}), Timeout);
 }
 
 void TestRedisSubscriber::survivesServerRestarts()

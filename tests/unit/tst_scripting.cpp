@@ -202,6 +202,7 @@ public:
         for (const OutPacket &out : std::exchange(m_session->queue, {})) {
             sio::Packet p;
             QString error;
+            if (!out.binary) m_raw.append(out.text.mid(1));
             const auto status = out.binary ? m_decoder.addAttachment(out.text, p, error)
                                            : m_decoder.decodeText(out.text.mid(1), p, error);
             if (status == sio::Decoder::Status::Complete) m_received.append(p);
@@ -230,6 +231,8 @@ public:
         }
         return std::nullopt;
     }
+    // The Socket.IO text of every packet taken so far, as it was on the wire.
+    const QList<QByteArray> &rawTexts() const { return m_raw; }
     bool receivedNothingNamed(const QString &event, int waitMs = 300)
     {
         return !waitFor(event, waitMs).has_value();
@@ -241,6 +244,7 @@ private:
     sio::Decoder m_decoder;
     QList<sio::Packet> m_received;
     QList<sio::Packet> m_kept;
+    QList<QByteArray> m_raw;
 };
 
 QJsonObject firstArg(const std::optional<sio::Packet> &p)
@@ -278,6 +282,7 @@ private Q_SLOTS:
     void severalAppsHandleOneEvent();
     void viewersAndTyping();
     void acksBothWays();
+    void emitsAndAcksKeepNodeKeyOrderAndNumbers();
     void frappeRequestAndPermission();
     void asyncListener();
     void modernLibraryFunctions();
@@ -317,6 +322,19 @@ void TestScripting::initTestCase()
     QVERIFY(!fixtures.isEmpty());
     QVERIFY(m_bench.isValid());
     QVERIFY(copyTree(QDir(fixtures).absolutePath(), m_bench.path() + QStringLiteral("/apps")));
+
+    // Loadable files outside the sandboxed app, reachable by a relative path,
+    // a file symlink and a folder symlink inside it: each would run and mark
+    // global.__escaped if confinement broke (see the fixture's handlers.js).
+    const QString apps = m_bench.path() + QStringLiteral("/apps");
+    QFile target(apps + QStringLiteral("/escape_target.js"));
+    QVERIFY(target.open(QIODevice::WriteOnly));
+    target.write("global.__escaped = (global.__escaped || 0) + 1;\n"
+                 "module.exports = { loaded: true };\n");
+    target.close();
+    QVERIFY(QFile::link(target.fileName(), apps + QStringLiteral("/sandboxed/lib/escape.js")));
+    QVERIFY(QFile::link(apps + QStringLiteral("/meetsuite/realtime/lib"),
+                        apps + QStringLiteral("/sandboxed/linkdir")));
 }
 
 void TestScripting::init()
@@ -457,6 +475,23 @@ void TestScripting::acksBothWays()
     QCOMPARE(firstArg(answered).value(QStringLiteral("answer")).toString(), QStringLiteral("yes"));
 }
 
+void TestScripting::emitsAndAcksKeepNodeKeyOrderAndNumbers()
+{
+    // What JSON.stringify wrote in the handler goes out byte for byte: no
+    // re-encode that sorts keys or writes 1e-07.
+    Client *c = client(QStringLiteral("a@example.com"), {QStringLiteral("meetsuite")});
+    c->emitEvent(QStringLiteral("shape"), {}, 9);
+    QVERIFY(c->waitFor(QStringLiteral("shaped")));
+    QVERIFY(c->waitFor(QStringLiteral("shaped_room")));
+    QVERIFY(c->waitFor(QStringLiteral("ack:9")));
+    const QByteArray shaped = R"({"2":"two","10":"ten","zeta":1,"alpha":1e-7,"mid":[0.5,1e+21,0]})";
+    const QList<QByteArray> &raw = c->rawTexts();
+    const QByteArray all = raw.join('\n');
+    QVERIFY2(raw.contains("2/site.test,[\"shaped\"," + shaped + "]"), all.constData());
+    QVERIFY2(raw.contains("2/site.test,[\"shaped_room\"," + shaped + "]"), all.constData());
+    QVERIFY2(raw.contains("3/site.test,9[" + shaped + "]"), all.constData());
+}
+
 void TestScripting::frappeRequestAndPermission()
 {
     Client *c = client(QStringLiteral("a@example.com"), {QStringLiteral("meetsuite")});
@@ -584,10 +619,25 @@ void TestScripting::sandbox()
         results.insert(r.toObject().value(QStringLiteral("what")).toString(), r.toObject());
     QCOMPARE(results.value(QStringLiteral("inside")).value(QStringLiteral("value")).toString(),
              QStringLiteral("inside"));
-    for (const char *what : {"outside", "absolute", "fs", "npm", "redis"}) {
+    for (const char *what : {"outside", "absolute", "fs", "npm", "redis", "outside_file",
+                             "symlink_file", "symlink_dir"}) {
         const QJsonObject r = results.value(QLatin1String(what));
-        QVERIFY2(!r.value(QStringLiteral("ok")).toBool(), what);
+        QVERIFY2(!r.isEmpty() && !r.value(QStringLiteral("ok")).toBool(), what);
     }
+    // Confinement itself, not just some error: the planted files exist and
+    // would load, but the resolver refuses them for where they are...
+    for (const char *what : {"outside_file", "symlink_file", "symlink_dir"}) {
+        const QString error =
+            results.value(QLatin1String(what)).value(QStringLiteral("error")).toString();
+        QVERIFY2(error.contains(QStringLiteral("outside the app folder")), qPrintable(error));
+    }
+    // ...and none of them ran, while the same mark from a file inside the app
+    // folder is seen (positive control).
+    QCOMPARE(results.value(QStringLiteral("marker")).value(QStringLiteral("value")).toBool(), true);
+    const QJsonObject marks =
+        results.value(QStringLiteral("marks")).value(QStringLiteral("value")).toObject();
+    QCOMPARE(marks.value(QStringLiteral("marker")).toInt(), 1);
+    QCOMPARE(marks.value(QStringLiteral("escaped")).toInt(), 0);
     QVERIFY(results.value(QStringLiteral("outside"))
                 .value(QStringLiteral("error"))
                 .toString()

@@ -60,7 +60,7 @@ private Q_SLOTS:
     void encodeBinary();
     void toJson_data();
     void toJson();
-    void toJsonKeepsKeyOrder();
+    void preEncodedDataKeepsKeyOrderAndNumbers();
     void parseJson_data();
     void parseJson();
     void encodeEvent_data();
@@ -486,19 +486,29 @@ void TestSioPacket::toJson()
     QCOMPARE(*back, value);
 }
 
-void TestSioPacket::toJsonKeepsKeyOrder()
+void TestSioPacket::preEncodedDataKeepsKeyOrderAndNumbers()
 {
-    // socket.io (JSON.stringify) keeps the sender's key order when echoing an
-    // object. QJsonObject sorts keys, so an echo of {"b":1,"a":2} comes back
-    // as {"a":2,"b":1}: JSON-equal, not byte-equal. Known deviation, kept
-    // visible here so a fix turns this into an XPASS.
-    const auto v = sio::parseJson("{\"b\":1,\"a\":2}");
-    QVERIFY(v.has_value());
-    QEXPECT_FAIL("", "QJsonObject sorts keys; the codec does not keep insertion order", Continue);
-    QCOMPARE(sio::toJson(*v), QByteArray("{\"b\":1,\"a\":2}"));
-    // Same family: JSON.stringify(1e-7) is "1e-7"; Qt writes a two-digit exponent.
-    QEXPECT_FAIL("", "Qt's number formatting differs from JSON.stringify for exponents", Continue);
-    QCOMPARE(sio::toJson(QJsonValue(1e-7)), QByteArray("1e-7"));
+    // A payload that is JSON text already (an app handler's JSON.stringify)
+    // goes out as it is: socket.io keeps the sender's key order and
+    // JSON.stringify's number format (1e-7, not Qt's 1e-07). Values encoded
+    // from a QJsonValue (toJson) are sorted by QJsonObject; only the server's
+    // own packets take that path.
+    const QByteArray args = R"([{"b":1,"a":2},1e-7])";
+    sio::Packet event;
+    event.nsp = QStringLiteral("/site");
+    event.ackId = 4;
+    event.dataJson = sio::eventDataJson(QStringLiteral("x"), args);
+    QCOMPARE(sio::encode(event), QByteArray(R"(2/site,4["x",{"b":1,"a":2},1e-7])"));
+
+    sio::Packet ack;
+    ack.type = sio::PacketType::Ack;
+    ack.nsp = QStringLiteral("/site");
+    ack.ackId = 4;
+    ack.dataJson = args;
+    QCOMPARE(sio::encode(ack), QByteArray(R"(3/site,4[{"b":1,"a":2},1e-7])"));
+
+    // No arguments: just the name.
+    QCOMPARE(sio::eventDataJson(QStringLiteral("x"), "[]"), QByteArray(R"(["x"])"));
 }
 
 void TestSioPacket::parseJson_data()

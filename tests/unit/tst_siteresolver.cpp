@@ -250,6 +250,13 @@ void TstSiteResolver::siteDirectory()
     writeSite(QStringLiteral("new.localhost"), "{}");
     QVERIFY(dir.find(QStringLiteral("new.localhost")));
 
+    // A site the application listed (an embedding that names its sites) counts
+    // without a folder, known by its name only.
+    SiteDirectory listed(bench.path(), {QStringLiteral("listed.local")});
+    QVERIFY(listed.find(QStringLiteral("listed.local")));
+    QVERIFY(listed.find(QStringLiteral("a.localhost")));
+    QVERIFY(!listed.find(QStringLiteral("other.local")));
+
     // Without a bench, the fixed list is all there is.
     SiteDirectory standalone({}, {QStringLiteral("site1.localhost")});
     QVERIFY(standalone.find(QStringLiteral("site1.localhost")));
