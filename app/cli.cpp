@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "admincli.h"
+
 #include "enginecore.h"
 
 #include <QCommandLineParser>
@@ -206,6 +208,7 @@ CliResult parseCommandLine(const QStringList &arguments)
         {QStringLiteral("log-level"), QStringLiteral("debug, info or warning. Default: info."),
          QStringLiteral("level")},
     });
+    addAdminOptions(p); // --admin* (issue 17)
     if (!p.parse(arguments)) {
         result.status = CliResult::ExitError;
         result.message = p.errorText() + QStringLiteral("\nSee --help.");
@@ -221,6 +224,10 @@ CliResult parseCommandLine(const QStringList &arguments)
     if (p.isSet(QStringLiteral("version"))) {
         result.status = CliResult::ExitOk;
         result.message = QStringLiteral("frappe-realtime %1").arg(QStringLiteral(RT_VERSION));
+        return result;
+    }
+    if (bool failed = false; handleAdminHashPassword(p, result.message, failed)) {
+        result.status = failed ? CliResult::ExitError : CliResult::ExitOk;
         return result;
     }
     if (!p.positionalArguments().isEmpty()) {
@@ -324,6 +331,7 @@ CliResult parseCommandLine(const QStringList &arguments)
             ok = false;
         }
     }
+    if (ok) ok = applyAdminOptions(p, c.admin, error);
     if (!ok) {
         result.status = CliResult::ExitError;
         result.message = error;

@@ -1,5 +1,8 @@
 #include "startupconfig.h"
 
+#include "admincli.h"
+
+#include "admin/adminbenchkey.h"
 #include "common/logging.h"
 #include "frappe/benchconfig.h"
 #include "frappe/callbackurl.h"
@@ -118,6 +121,9 @@ QString resolveStartupConfig(AppOptions &options)
                   std::pair{"adapter-redis", &EngineConfig::adapterRedisUrl},
                   std::pair{"adapter-key", &EngineConfig::adapterKey}})
                 if (options.givenOptions.contains(QLatin1String(option))) c.*field = fromCli.*field;
+            // The Admin UI namespace's bench key (issue 17); the CLI wins over it.
+            applyAdminBenchKey(bench.merged, c.admin);
+            restoreCliAdmin(options.givenOptions, fromCli.admin, c.admin);
             options.benchFound = true;
             qCInfo(lcConfig).noquote()
                 << "mode: bench" << bench.benchDir << "- sites:"

@@ -3,6 +3,8 @@
 // engine never reads files or QSettings itself. Thread-agnostic value type.
 #pragma once
 
+#include "admin/adminconfig.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -125,4 +127,7 @@ struct EngineConfig {
     QString adapterRedisUrl;                          // empty: redisUrl (redis_queue)
     QString adapterKey = QStringLiteral("socket.io"); // channel prefix, as Node's `key`
     int adapterRequestsTimeoutMs = 5000;              // as Node's requestsTimeout
+
+    // --- socket.io Admin UI namespace (--admin, bench key realtime_admin; issue 17)
+    AdminConfig admin;
 };

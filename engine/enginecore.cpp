@@ -1,5 +1,7 @@
 #include "enginecore.h"
 
+#include "admin/adminnamespace.h"
+#include "admin/adminsetup.h"
 #include "cluster/clusterlink.h"
 #include "cluster/clustersetup.h"
 #include "common/logging.h"
@@ -108,6 +110,10 @@ StartResult EngineCore::start()
         m_sio->setNamespaceResolver(
             [this](const QString &nsp) { return m_frappe->handlerFor(nsp); });
     }
+    if (const QString adminError = startAdmin(); !adminError.isEmpty()) {
+        result.error = adminError;
+        return result;
+    }
 
     ConnectionLimits limits;
     limits.maxHeaderBytes = m_config.maxHttpHeaderBytes;
@@ -163,6 +169,7 @@ StartResult EngineCore::start()
 void EngineCore::stop()
 {
     m_telemetry->stopSampling();
+    if (m_admin) m_admin->stop();
     if (m_listener) m_listener->close();
     if (m_metrics) m_metrics->close();
     if (m_sio) m_sio->eio()->closeAll(QStringLiteral("server shutting down"));
@@ -296,4 +303,28 @@ void EngineCore::applySocketAction(const SocketAction &action)
         return;
     }
     Q_EMIT socketActionFinished(m_control->apply(action));
+}
+
+QString EngineCore::startAdmin()
+{
+    if (!m_config.admin.enabled) return {};
+    if (const QString error = checkAdminConfig(m_config); !error.isEmpty()) return error;
+    m_admin = new AdminNamespace(m_config.admin, siteNamespaces(m_config), m_sio, this);
+    // The admin namespace is static and comes first, as in socket.io: it
+    // never reaches the application's resolver (no Frappe site, no Frappe auth).
+    auto appResolver = m_sio->namespaceResolver();
+    AdminNamespace *admin = m_admin;
+    m_sio->setNamespaceResolver([admin, appResolver](const QString &nsp) -> NamespaceHandler * {
+        if (nsp == admin->name()) return admin;
+        return appResolver ? appResolver(nsp) : nullptr;
+    });
+    if (m_config.admin.development) {
+        Telemetry *t = m_telemetry;
+        m_adminTee = std::make_unique<AdminObserverTee>(
+            t, [t](SioSocket *s) { return t->isTraced(s->nspName(), s->id()); }, admin);
+        m_sio->setObserver(m_adminTee.get());
+    }
+    m_admin->setExtraStatsProvider([this] { return describeAdminExtras(m_telemetry); });
+    m_admin->start();
+    return {};
 }

@@ -25,6 +25,8 @@ class MetricsServer;
 class Telemetry;
 class MonitorControl;
 class ClusterLink;
+class AdminNamespace;
+class AdminObserverTee;
 
 // I/O threads when --io-threads is not given: one per core but one, at least 1.
 int defaultIoThreads();
@@ -75,6 +77,8 @@ private:
     void respondHealth(Connection *connection, const HttpRequest &request);
     void connectFrappeTelemetry();
     void attachAppHandlers();
+    // Sets up the admin namespace; an error when its settings are unusable.
+    QString startAdmin();
 
     EngineConfig m_config;
     Listener *m_listener = nullptr;
@@ -93,4 +97,8 @@ private:
     Telemetry *m_telemetry = nullptr;    // child: moves to the engine thread with us
     MonitorControl *m_control = nullptr; // child, made in start()
     ClusterLink *m_cluster = nullptr;    // child; only with --adapter redis*
+    // Admin UI namespace (--admin): child, made in start(); the tee feeds it
+    // the socket/room/event mirror in development mode.
+    AdminNamespace *m_admin = nullptr;
+    std::unique_ptr<AdminObserverTee> m_adminTee;
 };

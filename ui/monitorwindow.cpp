@@ -5,6 +5,7 @@
 #include "inspectorpage.h"
 #include "logpage.h"
 #include "publishpage.h"
+#include "remoteattachment.h"
 #include "roomspage.h"
 #include "settingsdialog.h"
 #include "sitespage.h"
@@ -27,7 +28,14 @@ MonitorWindow::MonitorWindow(Engine *engine, QWidget *parent)
     connect(m_engine, &Engine::snapshotReady, this, &MonitorWindow::onSnapshot);
     connect(m_engine, &Engine::publishFinished, m_publish, &PublishPage::onPublishFinished);
     connect(m_engine, &Engine::socketActionFinished, this, &MonitorWindow::onActionFinished);
-    connect(m_sockets, &SocketsPage::actionRequested, m_engine, &Engine::applySocketAction);
+    m_remote = new RemoteAttachment(this);
+    // Socket actions go to whichever server the window shows.
+    connect(m_sockets, &SocketsPage::actionRequested, this, [this](const SocketAction &action) {
+        if (m_remote->active())
+            m_remote->applySocketAction(action);
+        else
+            m_engine->applySocketAction(action);
+    });
     connect(m_publish, &PublishPage::publishRequested, m_engine, &Engine::publish);
     connect(m_inspector, &InspectorPage::traceRequested, this, &MonitorWindow::traceSocket);
     // What a snapshot carries depends on the tab and the selected room: ask
@@ -175,6 +183,11 @@ void MonitorWindow::updateActions()
 void MonitorWindow::poll()
 {
     m_log->poll();
+    if (m_remote->active()) {
+        m_remote->poll();
+        updateStatusBar();
+        return;
+    }
     const Telemetry *telemetry = m_engine->telemetry();
     if (!telemetry) {
         updateStatusBar();
@@ -202,6 +215,7 @@ void MonitorWindow::poll()
 
 void MonitorWindow::requestSnapshot()
 {
+    if (m_remote->active()) return; // fed by RemoteAttachment::poll()
     if (m_snapshotPending || !m_engine->isRunning()) return;
     m_snapshotPending = true;
     SnapshotRequest request;
@@ -240,12 +254,23 @@ void MonitorWindow::onActionFinished(const SocketActionResult &result)
 void MonitorWindow::traceSocket(const QString &socketId)
 {
     // No namespace: the engine looks the id up (socket rows may not be loaded).
-    if (!socketId.isEmpty())
-        m_engine->applySocketAction({SocketAction::Kind::Trace, {}, socketId, {}, {}, {}});
+    if (socketId.isEmpty()) return;
+    const SocketAction trace{SocketAction::Kind::Trace, {}, socketId, {}, {}, {}};
+    if (m_remote->active())
+        m_remote->applySocketAction(trace);
+    else
+        m_engine->applySocketAction(trace);
 }
 
 void MonitorWindow::updateStatusBar()
 {
+    if (m_remote->active()) {
+        const QStringList fields = m_remote->statusFields();
+        QList<QLabel *> labels{m_listen, m_redis, m_auth, m_uptime, m_connections, m_rates};
+        for (int i = 0; i < labels.size(); ++i)
+            labels[i]->setText(fields.value(i));
+        return;
+    }
     const Telemetry *telemetry = m_engine->telemetry();
     if (!telemetry) {
         m_listen->setText(m_lastError.isEmpty() ? tr("Stopped")

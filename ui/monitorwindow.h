@@ -24,6 +24,7 @@ class HandlersPage;
 class InspectorPage;
 class LogPage;
 class PublishPage;
+class RemoteAttachment;
 class QLabel;
 class QTabWidget;
 class QTimer;
@@ -59,8 +60,11 @@ public:
     quint64 snapshotsReceived() const { return m_snapshotsReceived; }
     const StartResult &lastStart() const { return m_lastStart; }
     const MonitorSnapshot &lastSnapshot() const { return m_lastSnapshot; }
+    // Watching a remote server over the Admin UI protocol ("Connect to server…").
+    RemoteAttachment *remote() const { return m_remote; }
 
 private:
+    friend class RemoteAttachment; // feeds the views while attached
     void buildUi();
     void poll();
     // Asks for a snapshot now unless one is in flight.
@@ -98,4 +102,5 @@ private:
     quint64 m_traceSeq = 0;
     QString m_lastError;
     StartResult m_lastStart;
+    RemoteAttachment *m_remote = nullptr;
 };

@@ -20,7 +20,9 @@ void SioNamespace::add(SioSocket *socket)
 
 void SioNamespace::remove(SioSocket *socket)
 {
+    SioObserver *observer = m_server->observer();
     for (const QString &room : std::as_const(socket->m_rooms)) {
+        if (observer) observer->roomLeft(socket, room);
         auto it = m_rooms.find(room);
         if (it == m_rooms.end()) continue;
         it->remove(socket);
@@ -59,12 +61,14 @@ bool SioNamespace::join(SioSocket *socket, const QString &room)
         socket->m_rooms.insert(it.key());
     }
     it->insert(socket);
+    if (SioObserver *observer = m_server->observer()) observer->roomJoined(socket, room);
     return true;
 }
 
 void SioNamespace::leave(SioSocket *socket, const QString &room)
 {
     if (!socket->m_rooms.remove(room)) return;
+    if (SioObserver *observer = m_server->observer()) observer->roomLeft(socket, room);
     auto it = m_rooms.find(room);
     if (it == m_rooms.end()) return;
     it->remove(socket);

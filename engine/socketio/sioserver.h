@@ -86,6 +86,10 @@ public:
         Q_UNUSED(failure);
         Q_UNUSED(replayed);
     }
+    // Room membership changes (the Admin UI's room_joined/room_left). On a
+    // disconnect, roomLeft comes for each room before socketDisconnected.
+    virtual void roomJoined(SioSocket *, const QString &) {}
+    virtual void roomLeft(SioSocket *, const QString &) {}
 };
 
 class SioServer : public QObject, public EioSessionHandler {
@@ -99,7 +103,9 @@ public:
     EioServer *eio() const { return m_eio; }
     // Returns the handler for a namespace name, or nullptr ("Invalid namespace").
     void setNamespaceResolver(NamespaceResolver resolver) { m_resolver = std::move(resolver); }
+    const NamespaceResolver &namespaceResolver() const { return m_resolver; }
     void setObserver(SioObserver *observer) { m_observer = observer; }
+    SioObserver *observer() const { return m_observer; }
     // Makes each namespace's adapter (a cluster's); unset: the in-memory SioAdapter.
     using AdapterFactory = std::function<std::unique_ptr<SioAdapter>(SioNamespace *)>;
     void setAdapterFactory(AdapterFactory factory) { m_adapterFactory = std::move(factory); }

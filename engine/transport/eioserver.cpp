@@ -256,6 +256,8 @@ void EioServer::handshakePolling(Connection *connection, const HttpRequest &requ
     keepHandshake(session, request);
     session->age.start();
     m_sessions.insert(session->sid, session);
+    ++m_traffic.sessionsOpened;
+    ++m_traffic.pollingSessions;
     HttpResponse r = baseResponse(request);
     r.body = openPacket(session->sid, true);
     connection->respond(r);
@@ -275,6 +277,7 @@ void EioServer::handshakeWebSocket(Connection *connection, const HttpRequest &re
     session->age.start();
     session->socket = connection;
     m_sessions.insert(session->sid, session);
+    ++m_traffic.sessionsOpened;
     m_wsOwners.insert(connection, session);
     connection->acceptWebSocket(request, this);
     connection->sendText(openPacket(session->sid, false));
@@ -389,6 +392,8 @@ void EioServer::handleIncoming(EioSession *session, const eio::Packet &packet)
     ++session->packetsIn;
     switch (packet.type) {
     case eio::PacketType::Message:
+        ++m_traffic.packetsIn;
+        m_traffic.bytesIn += quint64(packet.data.size());
         m_handler->onSessionPacket(session, packet);
         return;
     case eio::PacketType::Pong:
@@ -458,6 +463,7 @@ void EioServer::finishUpgrade(EioSession *session)
     session->probe = nullptr;
     session->upgrading = false;
     session->upgraded = true;
+    --m_traffic.pollingSessions;
     session->transport = EioSession::Transport::WebSocket;
     session->socket = socket;
     answerParkedGet(session, "6");
@@ -499,6 +505,10 @@ void EioServer::onWebSocketClosed(Connection *connection, const QString &reason)
 void EioServer::send(EioSession *session, OutPacket packet)
 {
     if (session->closing || session->cutOff) return;
+    if (packet.binary || packet.text.size() > 1) { // a bare ping is not counted, as in Node
+        ++m_traffic.packetsOut;
+        m_traffic.bytesOut += quint64(packet.text.size());
+    }
     if (session->isWebSocket()) {
         if (Connection *socket = session->socket) {
             socket->sendFrame(wsFrameOf(packet));
@@ -592,6 +602,7 @@ void EioServer::close(EioSession *session, const QString &reason)
         destroy(session, reason);
         return;
     }
+    ++m_traffic.closedByReason[reason];
     m_handler->onSessionClosed(session, reason);
     session->userData = nullptr;
     abortUpgrade(session);
@@ -613,6 +624,8 @@ void EioServer::closeAll(const QString &reason)
 void EioServer::destroy(EioSession *session, const QString &reason, bool notify)
 {
     if (!m_sessions.remove(session->sid)) return;
+    if (!session->isWebSocket()) --m_traffic.pollingSessions;
+    if (notify && !session->closing) ++m_traffic.closedByReason[reason];
     session->heartbeatTimer.disarm();
     session->upgradeTimer.disarm();
     session->drainTimer.disarm();

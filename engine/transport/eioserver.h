@@ -7,6 +7,7 @@
 #include "protocol/eiopacket.h"
 #include "transport/connection.h"
 #include "transport/eiosession.h"
+#include "transport/eiotraffic.h"
 
 #include <QHash>
 #include <QObject>
@@ -58,6 +59,8 @@ public:
 
     EioSession *session(const QByteArray &sid) const { return m_sessions.value(sid); }
     const EioSettings &settings() const { return m_settings; }
+    // Totals for the Admin UI's server_stats; engine thread.
+    const EioTraffic &traffic() const { return m_traffic; }
 
     // Header names whose values keepHandshake() shares between sessions.
     static constexpr qsizetype kSharedHeaderSlots = 23;
@@ -111,4 +114,5 @@ private:
     FifoTimerQueue m_drainTimers;   // closeDrain: the last GET did not come
     QList<QByteArray> m_dirty;      // polling sessions with packets for a parked GET
     bool m_flushQueued = false;
+    EioTraffic m_traffic;
 };
