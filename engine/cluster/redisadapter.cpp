@@ -128,6 +128,20 @@ void RedisAdapter::disconnectSockets(const BroadcastOptions &opts, bool close)
     localDisconnectSockets(opts, close); // last: may delete this adapter
 }
 
+void RedisAdapter::broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                    const BroadcastOptions &opts, ClientCountReceived clientCount,
+                                    AckReceived ack)
+{
+    if (!opts.flags.local && m_cluster) {
+        const QString requestId =
+            m_cluster->expectAcks(opts.flags.timeoutMs.value_or(0), clientCount, ack);
+        m_cluster->publish(
+            m_cluster->requestChannel(m_name),
+            encodeBroadcastRequest(m_cluster->uid(), requestId, m_name, data, attachments, opts));
+    }
+    SioAdapter::broadcastWithAck(data, attachments, opts, std::move(clientCount), std::move(ack));
+}
+
 void RedisAdapter::fetchSockets(const BroadcastOptions &opts, SocketsDone done)
 {
     RedisCluster::Answers local;

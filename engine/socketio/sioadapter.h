@@ -53,6 +53,17 @@ public:
     // number reached on this node.
     virtual int broadcast(const QJsonArray &data, const QList<QByteArray> &attachments,
                           const BroadcastOptions &opts);
+    // An acknowledged broadcast (socket.io's broadcastWithAck): the selected
+    // sockets get the EVENT with an ack id. `clientCount` is called once per
+    // node that sent it (this one included) with how many sockets it reached
+    // there, `ack` once per client answer with its first argument. Nothing
+    // says when all came: see ackbroadcast.h, which waits for serverCount().
+    using ClientCountReceived = std::function<void(int clientCount)>;
+    using AckReceived =
+        std::function<void(const QJsonValue &firstArg, const QList<QByteArray> &attachments)>;
+    virtual void broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                  const BroadcastOptions &opts, ClientCountReceived clientCount,
+                                  AckReceived ack);
     // socketsJoin / socketsLeave / disconnectSockets of the selected sockets.
     virtual void addSockets(const BroadcastOptions &opts, const QStringList &rooms);
     virtual void delSockets(const BroadcastOptions &opts, const QStringList &rooms);

@@ -9,7 +9,8 @@
 // broadcast; socketsJoin / socketsLeave / disconnectSockets both ways; Node's fetchSockets,
 // allRooms and serverCount including our nodes, answered before requestsTimeout;
 // fetchSockets from our node including Node's and the other node's sockets; Node's
-// emitWithAck collecting the acks of our clients; serverSideEmit both ways; the emitter.
+// emitWithAck collecting the acks of our clients; our nodes' emitWithAck / timeout().emit(cb)
+// collecting the acks of Node's and the other node's clients; serverSideEmit both ways; the emitter.
 const { describe, test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const http = require("http");
@@ -273,6 +274,33 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		await call(b, "c_join", room);
 		const bin = await node.nsp.to(room).timeout(REQUESTS_TIMEOUT).emitWithAck("askbin");
 		assert.deepEqual(bin.map((x) => Buffer.from(x)), [Buffer.from([4, 5])]);
+	});
+
+	test("our emitWithAck / timeout().emit(cb) collect the acks of clients of every node", async () => {
+		for (const [s, name] of [[a, "a"], [a2, "a2"], [b, "b"], [n, "n"]]) s.on("o_ask", (x, ack) => ack(`${name}:${x}`));
+		const t0 = Date.now();
+		const all = await call(a2, "c_emit_ack", { event: "o_ask", timeout: REQUESTS_TIMEOUT }, 5);
+		assert.equal(all.error, undefined, all.error);
+		assert.ok(Date.now() - t0 < REQUESTS_TIMEOUT, "complete once every node's clients answered");
+		assert.deepEqual(all.responses.sort(), ["a2:5", "a:5", "b:5", "n:5"]);
+
+		// callback form, one room across the Node node and our other node, binary ack arguments
+		const room = uniq("oackroom");
+		await new Promise((resolve) => n.emit("join", room, resolve));
+		await call(b, "c_join", room);
+		for (const [s, byte] of [[b, 1], [n, 2], [a, 3]]) s.on("o_askbin", (ack) => ack(Buffer.from([byte, 9])));
+		const bin = await call(a, "c_emit_ack", { event: "o_askbin", rooms: [room], timeout: REQUESTS_TIMEOUT, form: "cb" });
+		assert.equal(bin.error, undefined, bin.error);
+		assert.deepEqual(bin.responses.map((x) => Buffer.from(x)[0]).sort(), [1, 2], "b and n answered, a is not in the room");
+
+		// a client that never answers: the timeout ends it with socket.io's error and the answers that came
+		b.on("o_silent", () => {});
+		n.on("o_silent", (ack) => ack("n"));
+		const t1 = Date.now();
+		const partial = await call(a, "c_emit_ack", { event: "o_silent", rooms: [room], timeout: 1000 });
+		assert.equal(partial.error, "operation has timed out");
+		assert.deepEqual(partial.responses, ["n"]);
+		assert.ok(Date.now() - t1 >= 900);
 	});
 
 	test("serverSideEmit: Node -> ours is logged, ours -> Node reaches its listener", async () => {
