@@ -200,6 +200,7 @@ void RedisAdapter::onBroadcast(const QByteArray &payload)
         return;
     }
     if (m_cluster && message->uid == m_cluster->uid()) return; // delivered here already
+    if (m_cluster) m_cluster->noteNode(message->uid);
     if (message->packet.nsp != m_name) return;
     localBroadcastJson(message->packet.dataJson, message->packet.attachments, message->opts);
 }
@@ -222,6 +223,7 @@ void RedisAdapter::onRequest(const QByteArray &payload)
     }
     const bool own = m_cluster && !request->uid.isEmpty() && request->uid == m_cluster->uid();
     if (own) return; // our own requests: applied locally already, answers are ours
+    if (m_cluster) m_cluster->noteNode(request->uid);
     const QJsonObject &f = request->fields;
     switch (RequestType(*request->type)) {
     case RequestType::Sockets: {

@@ -57,6 +57,7 @@ QJsonObject RedisCluster::describe() const
         {QStringLiteral("requestTimeouts"), double(c.requestTimeouts)},
         {QStringLiteral("publishFailures"), double(c.publishFailures)},
         {QStringLiteral("lastRequestMs"), double(c.lastRequestMs)},
+        {QStringLiteral("nodes"), nodesSeen()},
     };
 }
 

@@ -132,6 +132,7 @@ void ShardedAdapter::serverSideEmit(const QJsonArray &data)
 void ShardedAdapter::onMessage(int type, const QString &fromUid, const QJsonObject &data,
                                const QList<QByteArray> &attachments)
 {
+    if (m_cluster) m_cluster->noteNode(fromUid);
     const BroadcastOptions opts = optsFromJson(data.value(QLatin1String("opts")));
     switch (type) {
     case Broadcast: {

@@ -56,6 +56,7 @@ QJsonObject ShardedCluster::describe() const
         {QStringLiteral("requestTimeouts"), double(c.requestTimeouts)},
         {QStringLiteral("publishFailures"), double(c.publishFailures)},
         {QStringLiteral("lastRequestMs"), double(c.lastRequestMs)},
+        {QStringLiteral("nodes"), nodesSeen()},
     };
 }
 
