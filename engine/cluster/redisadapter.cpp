@@ -191,6 +191,26 @@ void RedisAdapter::serverSideEmit(const QJsonArray &data)
     m_cluster->publish(m_cluster->requestChannel(m_name), encodeJson(request));
 }
 
+void RedisAdapter::serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done)
+{
+    if (!m_cluster) {
+        done({}, QString());
+        return;
+    }
+    QJsonObject request{{QStringLiteral("type"), int(RequestType::ServerSideEmit)},
+                        {QStringLiteral("data"), data}};
+    m_cluster->request(m_name, RequestType::ServerSideEmit, request, {},
+                       [done](RedisCluster::Answers answers, QString error) {
+                           // Node's text: it counts the other nodes only.
+                           if (error.startsWith(QLatin1String("timeout reached")))
+                               error = QStringLiteral("timeout reached: only %1 responses "
+                                                      "received out of %2")
+                                           .arg(answers.answered - 1)
+                                           .arg(answers.nodes - 1);
+                           done(answers.serverSide, error);
+                       });
+}
+
 void RedisAdapter::onBroadcast(const QByteArray &payload)
 {
     QString error;

@@ -33,6 +33,7 @@ public:
     void allRooms(RoomsDone done) override;
     void serverCount(std::function<void(int count)> done) override;
     void serverSideEmit(const QJsonArray &data) override;
+    void serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done) override;
     RemoteBroadcast remoteBroadcaster() const override;
 
     // From RedisCluster: a broadcast published on P#N#[room#] (room filter already applied).

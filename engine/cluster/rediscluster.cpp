@@ -211,6 +211,8 @@ void RedisCluster::onResponse(const QByteArray &payload)
         for (const QJsonValue &v : f.value(QLatin1String("sockets")).toArray())
             p.answers.sockets.append(socketDetailsFromJson(
                 v.toObject(), node.isEmpty() ? QStringLiteral("remote") : node));
+    } else if (p.type == cluster::RequestType::ServerSideEmit) {
+        p.answers.serverSide.append(f.value(QLatin1String("data")));
     } else if (p.type == cluster::RequestType::AllRooms) {
         for (const QJsonValue &v : f.value(QLatin1String("rooms")).toArray())
             p.answers.rooms.append(v.toString());

@@ -65,7 +65,8 @@ public:
     struct Answers {
         QList<SocketDetails> sockets;
         QStringList rooms;
-        int nodes = 1; // this one included
+        QJsonArray serverSide; // SERVER_SIDE_EMIT answers (their `data`)
+        int nodes = 1;         // this one included
         int answered = 1;
     };
     using AnswersDone = std::function<void(Answers answers, QString error)>;

@@ -142,6 +142,12 @@ void ShardedAdapter::serverSideEmit(const QJsonArray &data)
     if (m_cluster) m_cluster->send(m_name, ServerSideEmit, {{QStringLiteral("packet"), data}});
 }
 
+void ShardedAdapter::serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done)
+{
+    Q_UNUSED(data);
+    done({}, QStringLiteral("serverSideEmitWithAck is not supported with --adapter redis-sharded"));
+}
+
 void ShardedAdapter::onMessage(int type, const QString &fromUid, const QJsonObject &data,
                                const QList<QByteArray> &attachments)
 {

@@ -30,6 +30,8 @@ public:
     void fetchSockets(const BroadcastOptions &opts, SocketsDone done) override;
     void serverCount(std::function<void(int count)> done) override;
     void serverSideEmit(const QJsonArray &data) override;
+    // Not implemented for the sharded protocol: fails at once, saying so.
+    void serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done) override;
     RemoteBroadcast remoteBroadcaster() const override;
 
     // A decoded message of another node for this namespace. May delete this

@@ -100,6 +100,9 @@ public:
     Q_INVOKABLE void disconnectSockets(const QString &nsp, const QStringList &rooms,
                                        const QStringList &exceptRooms, bool close);
     Q_INVOKABLE void serverSideEmit(const QString &nsp, const QString &json);
+    // done(error|null, answersJson), once (appruntimeacks.cpp).
+    Q_INVOKABLE void serverSideEmitWithAck(const QString &nsp, const QString &json,
+                                           const QJSValue &done);
     Q_INVOKABLE void sendAck(int token, const QString &json, const QJSValue &attachments);
     Q_INVOKABLE void hasPermission(const QString &id, const QString &doctype,
                                    const QString &docname, const QJSValue &done);

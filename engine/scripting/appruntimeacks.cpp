@@ -51,3 +51,29 @@ void AppRuntime::broadcastWithAck(const QString &nsp, const QStringList &rooms,
     broadcastWithAcks(ns->adapter(), parsed->toArray(), attachmentsFromJs(attachments), opts,
                       qint64(timeoutMs), answer);
 }
+
+void AppRuntime::serverSideEmitWithAck(const QString &nsp, const QString &json,
+                                       const QJSValue &done)
+{
+    const quint64 token = keep(done);
+    QPointer<AppRuntime> self(this);
+    auto answer = [self, token](const QJsonArray &answers, const QString &error) {
+        if (!self) return;
+        self->callKept(token,
+                       {error.isEmpty() ? QJSValue(QJSValue::NullValue) : QJSValue(error),
+                        QString::fromUtf8(sio::toJson(answers))},
+                       QStringLiteral("serverSideEmitWithAck callback"));
+    };
+    SioNamespace *ns = m_owner->namespaceByName(nsp);
+    const auto data = sio::parseJson(json.toUtf8());
+    if (!ns || !data || !data->isArray() || data->toArray().isEmpty()) {
+        QTimer::singleShot(0, this, [answer] { answer({}, QString()); });
+        return;
+    }
+    ns->adapter()->serverSideEmitWithAck(data->toArray(), [self, answer](QJsonArray answers,
+                                                                         QString error) {
+        if (!self) return;
+        // Answers may come before the call returns; JS expects them later.
+        QTimer::singleShot(0, self.data(), [answer, answers, error] { answer(answers, error); });
+    });
+}

@@ -517,9 +517,26 @@ class Namespace {
     disconnectSockets(close) { new BroadcastOperator(this.name).disconnectSockets(close); }
     serverSideEmit(event) {
         var parts = splitAck(Array.prototype.slice.call(arguments, 1));
-        if (parts.ack) throw new Error("serverSideEmit with an acknowledgement is not supported");
-        host.serverSideEmit(this.name, JSON.stringify([String(event)].concat(parts.args)));
+        var data = JSON.stringify([String(event)].concat(parts.args));
+        if (parts.ack) {
+            // As socket.io: ack(err, answers), one answer per other node, within requestsTimeout.
+            var ack = parts.ack;
+            host.serverSideEmitWithAck(this.name, data, function (error, json) {
+                ack(error ? new Error(error) : null, JSON.parse(json));
+            });
+            return true;
+        }
+        host.serverSideEmit(this.name, data);
         return true;
+    }
+    serverSideEmitWithAck() {
+        var args = Array.prototype.slice.call(arguments), self = this;
+        return new Promise(function (resolve, reject) {
+            args.push(function (err, answers) {
+                if (err) { err.responses = answers; reject(err); } else resolve(answers);
+            });
+            self.serverSideEmit.apply(self, args);
+        });
     }
     get local() { return this; }
 }

@@ -78,6 +78,15 @@ public:
     virtual void serverCount(std::function<void(int count)> done) { done(1); }
     // Sends `data` to the server-side listeners of the other nodes (none here).
     virtual void serverSideEmit(const QJsonArray &data) { Q_UNUSED(data); }
+    // serverSideEmitWithAck: one answer (the listener's first ack argument)
+    // per other node, or an error at the timeout with those that came. With
+    // no other node: none, at once.
+    using ServerSideDone = std::function<void(QJsonArray answers, QString error)>;
+    virtual void serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done)
+    {
+        Q_UNUSED(data);
+        done({}, QString());
+    }
     // Broadcasts to the other nodes only, usable after this adapter (and its
     // namespace) are gone, e.g. when an answer comes after the namespace's
     // last local socket left. Empty for the in-memory adapter.

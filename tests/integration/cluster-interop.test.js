@@ -69,6 +69,7 @@ async function startNodeServer(redis) {
 	const nsp = io.of(NSP);
 	const serverSide = [];
 	nsp.on("server_hello", (...args) => serverSide.push(args));
+	nsp.on("server_ask", (x, cb) => cb(`node:${x}`));
 	nsp.on("connection", (socket) => {
 		socket.on("join", (room, ack) => {
 			socket.join(room);
@@ -346,6 +347,16 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		}, 8000);
 		assert.deepEqual(nodes.map((x) => x.uid).sort(), expected);
 		assert.ok(nodes.every((x) => x.messagesIn > 0 && x.lastSeenMs <= Date.now()));
+	});
+
+	test("our serverSideEmitWithAck gets Node's answer; our other node has no listener", async () => {
+		// Node's listener answers; ours2 has no server-side listeners (as a Node node without
+		// one, it does not answer), so the request ends at requestsTimeout (5 s) with Node's text.
+		const t0 = Date.now();
+		const res = await call(a, "c_server_side_emit_ack", ["server_ask", 3]);
+		assert.equal(res.error, "timeout reached: only 1 responses received out of 2");
+		assert.deepEqual(res.responses, ["node:3"]);
+		assert.ok(Date.now() - t0 >= 4500);
 	});
 
 	test("Frappe events: each node delivers to its own clients, once, never through the cluster", async () => {

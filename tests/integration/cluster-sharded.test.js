@@ -194,6 +194,12 @@ describe("sharded cluster: our nodes and a Node createShardedAdapter node on Red
 		assert.deepEqual(bin.responses.map((x) => Buffer.from(x)[0]).sort(), [1, 2, 3]);
 	});
 
+	test("our serverSideEmitWithAck says it is not supported in the sharded mode", async () => {
+		const res = await call(a, "c_server_side_emit_ack", ["server_ask", 1]);
+		assert.equal(res.error, "serverSideEmitWithAck is not supported with --adapter redis-sharded");
+		assert.deepEqual(res.responses, []);
+	});
+
 	test("serverSideEmit both ways", async () => {
 		const mark = ours1.server.mark();
 		node.nsp.serverSideEmit("node_hello", 42);
