@@ -270,6 +270,7 @@ void EngineCore::requestSnapshot(const SnapshotRequest &request)
     MonitorSnapshot snapshot;
     if (m_sio) snapshot = buildMonitorSnapshot(*m_sio, m_config, *m_telemetry, request);
     snapshot.requestId = request.id;
+    if (m_cluster) snapshot.cluster = m_cluster->describe();
     if (const AppHandlers *apps = m_apps.get()) {
         snapshot.handlersAvailable = true;
         snapshot.handlers = describeHandlers(apps->status());

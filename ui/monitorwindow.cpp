@@ -1,5 +1,6 @@
 #include "monitorwindow.h"
 
+#include "clusterpage.h"
 #include "formatting.h"
 #include "handlerspage.h"
 #include "inspectorpage.h"
@@ -57,6 +58,7 @@ void MonitorWindow::buildUi()
     setWindowTitle(tr("frappe-realtime monitor"));
     m_tabs = new QTabWidget(this);
     m_sites = new SitesPage(this);
+    m_cluster = new ClusterPage(this);
     m_rooms = new RoomsPage(this);
     m_sockets = new SocketsPage(this);
     m_throughput = new ThroughputPage(this);
@@ -72,6 +74,7 @@ void MonitorWindow::buildUi()
     m_tabs->addTab(m_handlers, tr("Handlers"));
     m_tabs->addTab(m_publish, tr("Publish"));
     m_tabs->addTab(m_log, tr("Log"));
+    m_tabs->addTab(m_cluster, tr("Cluster"));
     setCentralWidget(m_tabs);
 
     QToolBar *bar = addToolBar(tr("Engine"));
@@ -236,6 +239,7 @@ void MonitorWindow::onSnapshot(const MonitorSnapshot &snapshot)
     ++m_snapshotsReceived;
     m_lastSnapshot = snapshot;
     m_sites->applySnapshot(snapshot);
+    m_cluster->applySnapshot(snapshot);
     if (snapshot.roomsIncluded) {
         m_rooms->applySnapshot(snapshot);
         m_publish->applySnapshot(snapshot);

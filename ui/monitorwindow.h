@@ -30,6 +30,7 @@ class QTabWidget;
 class QTimer;
 class RoomsPage;
 class SitesPage;
+class ClusterPage;
 class SocketsPage;
 class ThroughputPage;
 
@@ -48,6 +49,7 @@ public:
     bool applySettings(const GuiSettings &settings);
 
     SitesPage *sitesPage() const { return m_sites; }
+    ClusterPage *clusterPage() const { return m_cluster; }
     RoomsPage *roomsPage() const { return m_rooms; }
     SocketsPage *socketsPage() const { return m_sockets; }
     ThroughputPage *throughputPage() const { return m_throughput; }
@@ -81,6 +83,7 @@ private:
     EngineConfig m_baseConfig; // from bench + CLI, before GUI settings
     QTabWidget *m_tabs = nullptr;
     SitesPage *m_sites = nullptr;
+    ClusterPage *m_cluster = nullptr;
     RoomsPage *m_rooms = nullptr;
     SocketsPage *m_sockets = nullptr;
     ThroughputPage *m_throughput = nullptr;

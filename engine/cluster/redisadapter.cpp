@@ -128,6 +128,20 @@ void RedisAdapter::disconnectSockets(const BroadcastOptions &opts, bool close)
     localDisconnectSockets(opts, close); // last: may delete this adapter
 }
 
+void RedisAdapter::broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                    const BroadcastOptions &opts, ClientCountReceived clientCount,
+                                    AckReceived ack)
+{
+    if (!opts.flags.local && m_cluster) {
+        const QString requestId =
+            m_cluster->expectAcks(opts.flags.timeoutMs.value_or(0), clientCount, ack);
+        m_cluster->publish(
+            m_cluster->requestChannel(m_name),
+            encodeBroadcastRequest(m_cluster->uid(), requestId, m_name, data, attachments, opts));
+    }
+    SioAdapter::broadcastWithAck(data, attachments, opts, std::move(clientCount), std::move(ack));
+}
+
 void RedisAdapter::fetchSockets(const BroadcastOptions &opts, SocketsDone done)
 {
     RedisCluster::Answers local;
@@ -177,6 +191,26 @@ void RedisAdapter::serverSideEmit(const QJsonArray &data)
     m_cluster->publish(m_cluster->requestChannel(m_name), encodeJson(request));
 }
 
+void RedisAdapter::serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done)
+{
+    if (!m_cluster) {
+        done({}, QString());
+        return;
+    }
+    QJsonObject request{{QStringLiteral("type"), int(RequestType::ServerSideEmit)},
+                        {QStringLiteral("data"), data}};
+    m_cluster->request(m_name, RequestType::ServerSideEmit, request, {},
+                       [done](RedisCluster::Answers answers, QString error) {
+                           // Node's text: it counts the other nodes only.
+                           if (error.startsWith(QLatin1String("timeout reached")))
+                               error = QStringLiteral("timeout reached: only %1 responses "
+                                                      "received out of %2")
+                                           .arg(answers.answered - 1)
+                                           .arg(answers.nodes - 1);
+                           done(answers.serverSide, error);
+                       });
+}
+
 void RedisAdapter::onBroadcast(const QByteArray &payload)
 {
     QString error;
@@ -186,6 +220,7 @@ void RedisAdapter::onBroadcast(const QByteArray &payload)
         return;
     }
     if (m_cluster && message->uid == m_cluster->uid()) return; // delivered here already
+    if (m_cluster) m_cluster->noteNode(message->uid);
     if (message->packet.nsp != m_name) return;
     localBroadcastJson(message->packet.dataJson, message->packet.attachments, message->opts);
 }
@@ -208,6 +243,7 @@ void RedisAdapter::onRequest(const QByteArray &payload)
     }
     const bool own = m_cluster && !request->uid.isEmpty() && request->uid == m_cluster->uid();
     if (own) return; // our own requests: applied locally already, answers are ours
+    if (m_cluster) m_cluster->noteNode(request->uid);
     const QJsonObject &f = request->fields;
     switch (RequestType(*request->type)) {
     case RequestType::Sockets: {

@@ -26,10 +26,14 @@ public:
     void addSockets(const BroadcastOptions &opts, const QStringList &rooms) override;
     void delSockets(const BroadcastOptions &opts, const QStringList &rooms) override;
     void disconnectSockets(const BroadcastOptions &opts, bool close) override;
+    void broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                          const BroadcastOptions &opts, ClientCountReceived clientCount,
+                          AckReceived ack) override;
     void fetchSockets(const BroadcastOptions &opts, SocketsDone done) override;
     void allRooms(RoomsDone done) override;
     void serverCount(std::function<void(int count)> done) override;
     void serverSideEmit(const QJsonArray &data) override;
+    void serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done) override;
     RemoteBroadcast remoteBroadcaster() const override;
 
     // From RedisCluster: a broadcast published on P#N#[room#] (room filter already applied).

@@ -57,6 +57,7 @@ QJsonObject RedisCluster::describe() const
         {QStringLiteral("requestTimeouts"), double(c.requestTimeouts)},
         {QStringLiteral("publishFailures"), double(c.publishFailures)},
         {QStringLiteral("lastRequestMs"), double(c.lastRequestMs)},
+        {QStringLiteral("nodes"), nodesSeen()},
     };
 }
 
@@ -187,6 +188,19 @@ void RedisCluster::onResponse(const QByteArray &payload)
         qCInfo(lcRedis).noquote() << "cluster: ignored a response:" << error;
         return;
     }
+    const auto ackIt = m_ackRequests.constFind(response->requestId);
+    if (ackIt != m_ackRequests.constEnd()) {
+        // Copies: a callback may start another acknowledged broadcast.
+        const AckRequest request = *ackIt;
+        const int type = response->type.value_or(-1);
+        if (type == int(cluster::RequestType::BroadcastClientCount)) {
+            m_counters.lastRequestMs = quint64(request.started.elapsed());
+            request.clientCount(response->fields.value(QLatin1String("clientCount")).toInt());
+        } else if (type == int(cluster::RequestType::BroadcastAck)) {
+            request.ack(response->fields.value(QLatin1String("packet")), response->attachments);
+        }
+        return;
+    }
     auto it = m_pending.find(response->requestId);
     if (it == m_pending.end()) return; // someone else's, or timed out
     Pending &p = *it;
@@ -197,6 +211,8 @@ void RedisCluster::onResponse(const QByteArray &payload)
         for (const QJsonValue &v : f.value(QLatin1String("sockets")).toArray())
             p.answers.sockets.append(socketDetailsFromJson(
                 v.toObject(), node.isEmpty() ? QStringLiteral("remote") : node));
+    } else if (p.type == cluster::RequestType::ServerSideEmit) {
+        p.answers.serverSide.append(f.value(QLatin1String("data")));
     } else if (p.type == cluster::RequestType::AllRooms) {
         for (const QJsonValue &v : f.value(QLatin1String("rooms")).toArray())
             p.answers.rooms.append(v.toString());
@@ -246,6 +262,19 @@ void RedisCluster::release(const QString &nsp)
     m_inflight.erase(it);
     if (m_lingering.remove(nsp) && !m_adapters.contains(nsp))
         m_sub.unsubscribe(requestChannel(nsp));
+}
+
+QString RedisCluster::expectAcks(qint64 timeoutMs, SioAdapter::ClientCountReceived clientCount,
+                                 SioAdapter::AckReceived ack)
+{
+    const QString requestId = randomid::string();
+    AckRequest request{std::move(clientCount), std::move(ack), {}};
+    request.started.start();
+    m_ackRequests.insert(requestId, std::move(request));
+    ++m_counters.requestsOut;
+    QTimer::singleShot(int(qBound<qint64>(0, timeoutMs, 24LL * 3600 * 1000)), this,
+                       [this, requestId] { m_ackRequests.remove(requestId); });
+    return requestId;
 }
 
 void RedisCluster::serverCount(const QString &nsp, std::function<void(int count)> done)

@@ -65,12 +65,19 @@ public:
     struct Answers {
         QList<SocketDetails> sockets;
         QStringList rooms;
-        int nodes = 1; // this one included
+        QJsonArray serverSide; // SERVER_SIDE_EMIT answers (their `data`)
+        int nodes = 1;         // this one included
         int answered = 1;
     };
     using AnswersDone = std::function<void(Answers answers, QString error)>;
     void request(const QString &nsp, cluster::RequestType type, QJsonObject request, Answers local,
                  AnswersDone done);
+    // A BROADCAST request (7) this node publishes: the other nodes' client
+    // counts (8) and their clients' acks (9) for the returned requestId go to
+    // these callbacks until `timeoutMs` passed (as Node, which cannot know
+    // when the last ack came either).
+    QString expectAcks(qint64 timeoutMs, SioAdapter::ClientCountReceived clientCount,
+                       SioAdapter::AckReceived ack);
     // PUBSUB NUMSUB P-request#N#: this node included once subscribed. -1 on error.
     void serverCount(const QString &nsp, std::function<void(int count)> done);
 
@@ -99,6 +106,12 @@ private:
     RedisCommandClient m_pub;
     QHash<QString, RedisAdapter *> m_adapters; // by namespace name
     QHash<QString, Pending> m_pending;         // by requestId
+    struct AckRequest {
+        SioAdapter::ClientCountReceived clientCount;
+        SioAdapter::AckReceived ack;
+        QElapsedTimer started;
+    };
+    QHash<QString, AckRequest> m_ackRequests; // by requestId
     // Requests of a namespace not finished yet (counting the servers included).
     // While there are some, its request channel stays subscribed after its
     // adapter went (m_lingering): dropping it would change the count the

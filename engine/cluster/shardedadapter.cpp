@@ -105,6 +105,19 @@ void ShardedAdapter::disconnectSockets(const BroadcastOptions &opts, bool close)
     localDisconnectSockets(opts, close); // last: may delete this adapter
 }
 
+void ShardedAdapter::broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                      const BroadcastOptions &opts, ClientCountReceived clientCount,
+                                      AckReceived ack)
+{
+    if (!opts.flags.local && m_cluster) {
+        QJsonObject message = shardedBroadcastData(data, opts);
+        message.insert(QStringLiteral("requestId"),
+                       m_cluster->expectAcks(opts.flags.timeoutMs.value_or(0), clientCount, ack));
+        m_cluster->send(m_name, Broadcast, message, attachments);
+    }
+    SioAdapter::broadcastWithAck(data, attachments, opts, std::move(clientCount), std::move(ack));
+}
+
 void ShardedAdapter::fetchSockets(const BroadcastOptions &opts, SocketsDone done)
 {
     QList<SocketDetails> local = localSocketDetails(opts);
@@ -129,9 +142,16 @@ void ShardedAdapter::serverSideEmit(const QJsonArray &data)
     if (m_cluster) m_cluster->send(m_name, ServerSideEmit, {{QStringLiteral("packet"), data}});
 }
 
+void ShardedAdapter::serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done)
+{
+    Q_UNUSED(data);
+    done({}, QStringLiteral("serverSideEmitWithAck is not supported with --adapter redis-sharded"));
+}
+
 void ShardedAdapter::onMessage(int type, const QString &fromUid, const QJsonObject &data,
                                const QList<QByteArray> &attachments)
 {
+    if (m_cluster) m_cluster->noteNode(fromUid);
     const BroadcastOptions opts = optsFromJson(data.value(QLatin1String("opts")));
     switch (type) {
     case Broadcast: {

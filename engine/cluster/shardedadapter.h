@@ -24,9 +24,14 @@ public:
     void addSockets(const BroadcastOptions &opts, const QStringList &rooms) override;
     void delSockets(const BroadcastOptions &opts, const QStringList &rooms) override;
     void disconnectSockets(const BroadcastOptions &opts, bool close) override;
+    void broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                          const BroadcastOptions &opts, ClientCountReceived clientCount,
+                          AckReceived ack) override;
     void fetchSockets(const BroadcastOptions &opts, SocketsDone done) override;
     void serverCount(std::function<void(int count)> done) override;
     void serverSideEmit(const QJsonArray &data) override;
+    // Not implemented for the sharded protocol: fails at once, saying so.
+    void serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done) override;
     RemoteBroadcast remoteBroadcaster() const override;
 
     // A decoded message of another node for this namespace. May delete this

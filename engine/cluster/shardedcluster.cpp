@@ -10,7 +10,9 @@
 
 namespace {
 constexpr int FetchSocketsResponse = 8;
-}
+constexpr int BroadcastClientCount = 11;
+constexpr int BroadcastAck = 12;
+} // namespace
 
 ShardedCluster::ShardedCluster(ClusterSettings settings, QObject *parent)
     : ClusterLink(parent), m_settings(std::move(settings)), m_uid(randomid::string()),
@@ -56,6 +58,7 @@ QJsonObject ShardedCluster::describe() const
         {QStringLiteral("requestTimeouts"), double(c.requestTimeouts)},
         {QStringLiteral("publishFailures"), double(c.publishFailures)},
         {QStringLiteral("lastRequestMs"), double(c.lastRequestMs)},
+        {QStringLiteral("nodes"), nodesSeen()},
     };
 }
 
@@ -155,6 +158,18 @@ void ShardedCluster::onMessage(const QByteArray &channel, const QByteArray &payl
     if (message->uid == m_uid) return; // our own
     const QString nsp = message->fields.value(QLatin1String("nsp")).toString();
     const QJsonObject data = message->fields.value(QLatin1String("data")).toObject();
+    if (*message->type == BroadcastClientCount || *message->type == BroadcastAck) {
+        const auto it = m_ackRequests.constFind(data.value(QLatin1String("requestId")).toString());
+        if (it == m_ackRequests.constEnd()) return; // someone else's, or past its timeout
+        const AckRequest request = *it;             // a callback may start another one
+        if (*message->type == BroadcastClientCount) {
+            m_counters.lastRequestMs = quint64(request.started.elapsed());
+            request.clientCount(data.value(QLatin1String("clientCount")).toInt());
+        } else {
+            request.ack(data.value(QLatin1String("packet")), message->attachments);
+        }
+        return;
+    }
     if (*message->type == FetchSocketsResponse) {
         auto it = m_pending.find(data.value(QLatin1String("requestId")).toString());
         if (it == m_pending.end()) return;
@@ -179,6 +194,18 @@ void ShardedCluster::onMessage(const QByteArray &channel, const QByteArray &payl
     else
         ++m_counters.requestsIn;
     adapter->onMessage(*message->type, message->uid, data, message->attachments); // may delete it
+}
+
+QString ShardedCluster::expectAcks(qint64 timeoutMs, SioAdapter::ClientCountReceived clientCount,
+                                   SioAdapter::AckReceived ack)
+{
+    const QString requestId = randomid::string();
+    AckRequest request{std::move(clientCount), std::move(ack), {}};
+    request.started.start();
+    m_ackRequests.insert(requestId, std::move(request));
+    QTimer::singleShot(int(qBound<qint64>(0, timeoutMs, 24LL * 3600 * 1000)), this,
+                       [this, requestId] { m_ackRequests.remove(requestId); });
+    return requestId;
 }
 
 void ShardedCluster::serverCount(const QString &nsp, std::function<void(int count)> done)

@@ -41,8 +41,18 @@ public:
     void fetchSockets(const QString &nsp, const BroadcastOptions &opts, QList<SocketDetails> local,
                       SioAdapter::SocketsDone done);
     void serverCount(const QString &nsp, std::function<void(int count)> done);
+    // As RedisCluster::expectAcks: BROADCAST_CLIENT_COUNT (11) and
+    // BROADCAST_ACK (12) answers for the returned requestId, until the timeout.
+    QString expectAcks(qint64 timeoutMs, SioAdapter::ClientCountReceived clientCount,
+                       SioAdapter::AckReceived ack);
 
 private:
+    struct AckRequest {
+        SioAdapter::ClientCountReceived clientCount;
+        SioAdapter::AckReceived ack;
+        QElapsedTimer started;
+    };
+    QHash<QString, AckRequest> m_ackRequests; // by requestId
     struct Pending {
         QList<SocketDetails> sockets;
         int expected = 0;

@@ -7,6 +7,7 @@
 
 #include "transport/httprequest.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -122,6 +123,9 @@ struct MonitorSnapshot {
     QList<SocketRow> sockets;       // connection order, at most the request's maxSockets
     bool handlersAvailable = false; // Frappe mode with a bench (apps/*/realtime/handlers.js)
     QList<HandlerAppRow> handlers;
+    // The node's cluster link as /health shows it (uid, counters, nodes seen);
+    // empty when the node runs alone (--adapter local).
+    QJsonObject cluster;
 
     // Every name a room can be completed from, per site (publish console).
     QStringList roomNames(const QString &site) const;

@@ -83,6 +83,14 @@ public:
                               const QStringList &exceptRooms, const QString &exceptId,
                               const QString &event, const QString &json,
                               const QJSValue &attachments);
+    // `timeout(ms).emit(..., cb)` / `emitWithAck` of a namespace or broadcast
+    // operator: `done(error|null, answersJson, attachmentsPerAnswer)` once,
+    // with the acks of the clients of every node (appruntimeacks.cpp).
+    Q_INVOKABLE void broadcastWithAck(const QString &nsp, const QStringList &rooms,
+                                      const QStringList &exceptRooms, const QString &exceptId,
+                                      const QString &event, const QString &json,
+                                      const QJSValue &attachments, double timeoutMs,
+                                      const QJSValue &done);
     // Cluster-wide socket operations through the namespace's adapter (issue 15).
     Q_INVOKABLE void fetchSockets(const QString &nsp, const QStringList &rooms,
                                   const QStringList &exceptRooms, const QJSValue &done);
@@ -92,6 +100,9 @@ public:
     Q_INVOKABLE void disconnectSockets(const QString &nsp, const QStringList &rooms,
                                        const QStringList &exceptRooms, bool close);
     Q_INVOKABLE void serverSideEmit(const QString &nsp, const QString &json);
+    // done(error|null, answersJson), once (appruntimeacks.cpp).
+    Q_INVOKABLE void serverSideEmitWithAck(const QString &nsp, const QString &json,
+                                           const QJSValue &done);
     Q_INVOKABLE void sendAck(int token, const QString &json, const QJSValue &attachments);
     Q_INVOKABLE void hasPermission(const QString &id, const QString &doctype,
                                    const QString &docname, const QJSValue &done);

@@ -411,25 +411,45 @@ function roomList(value) {
     return (Array.isArray(value) ? value : [value]).map(String);
 }
 class BroadcastOperator {
-    constructor(nsp, exceptId, rooms, exceptRooms) {
+    constructor(nsp, exceptId, rooms, exceptRooms, timeout) {
         this._nsp = nsp;
         this._exceptId = exceptId || "";
         this._rooms = rooms || [];
         this._exceptRooms = exceptRooms || [];
+        this._timeout = timeout;
     }
-    to(room) { return new BroadcastOperator(this._nsp, this._exceptId, this._rooms.concat(roomList(room)), this._exceptRooms); }
+    to(room) { return new BroadcastOperator(this._nsp, this._exceptId, this._rooms.concat(roomList(room)), this._exceptRooms, this._timeout); }
     in(room) { return this.to(room); }
-    except(room) { return new BroadcastOperator(this._nsp, this._exceptId, this._rooms, this._exceptRooms.concat(roomList(room))); }
+    except(room) { return new BroadcastOperator(this._nsp, this._exceptId, this._rooms, this._exceptRooms.concat(roomList(room)), this._timeout); }
     get local() { return this; }
     get volatile() { return this; }
     compress() { return this; }
-    timeout() { return this; }
+    timeout(ms) { return new BroadcastOperator(this._nsp, this._exceptId, this._rooms, this._exceptRooms, ms); }
     emit(event) {
         var parts = splitAck(Array.prototype.slice.call(arguments, 1));
-        if (parts.ack) throw new Error("Callbacks are not supported when broadcasting");
         var enc = encodeArgs(parts.args);
+        if (parts.ack) {
+            // As socket.io: cb(err, responses) once every node's clients
+            // answered, or at the timeout (none set: at once) with those that did.
+            var ack = parts.ack, self = this;
+            host.broadcastWithAck(this._nsp, this._rooms, this._exceptRooms, this._exceptId, String(event), enc.json,
+                enc.attachments, Number(this._timeout) || 0, function (error, json, attachments) {
+                    var responses = JSON.parse(json).map(function (v, i) { return decodeArgs(JSON.stringify([v]), attachments[i])[0]; });
+                    ack.call(self, error ? new Error(error) : null, responses);
+                });
+            return true;
+        }
         host.broadcast(this._nsp, this._rooms, this._exceptRooms, this._exceptId, String(event), enc.json, enc.attachments);
         return true;
+    }
+    emitWithAck() {
+        var args = Array.prototype.slice.call(arguments), self = this;
+        return new Promise(function (resolve, reject) {
+            args.push(function (err, responses) {
+                if (err) { err.responses = responses; reject(err); } else resolve(responses);
+            });
+            self.emit.apply(self, args);
+        });
     }
     // Cluster-wide through the namespace's adapter (this node only without a cluster).
     _except() { return this._exceptRooms.concat(this._exceptId ? [this._exceptId] : []); }
@@ -489,15 +509,34 @@ class Namespace {
     in(room) { return this.to(room); }
     except(room) { return new BroadcastOperator(this.name).except(room); }
     emit() { var op = new BroadcastOperator(this.name); return op.emit.apply(op, arguments); }
+    timeout(ms) { return new BroadcastOperator(this.name).timeout(ms); }
+    emitWithAck() { var op = new BroadcastOperator(this.name); return op.emitWithAck.apply(op, arguments); }
     fetchSockets() { return new BroadcastOperator(this.name).fetchSockets(); }
     socketsJoin(room) { new BroadcastOperator(this.name).socketsJoin(room); }
     socketsLeave(room) { new BroadcastOperator(this.name).socketsLeave(room); }
     disconnectSockets(close) { new BroadcastOperator(this.name).disconnectSockets(close); }
     serverSideEmit(event) {
         var parts = splitAck(Array.prototype.slice.call(arguments, 1));
-        if (parts.ack) throw new Error("serverSideEmit with an acknowledgement is not supported");
-        host.serverSideEmit(this.name, JSON.stringify([String(event)].concat(parts.args)));
+        var data = JSON.stringify([String(event)].concat(parts.args));
+        if (parts.ack) {
+            // As socket.io: ack(err, answers), one answer per other node, within requestsTimeout.
+            var ack = parts.ack;
+            host.serverSideEmitWithAck(this.name, data, function (error, json) {
+                ack(error ? new Error(error) : null, JSON.parse(json));
+            });
+            return true;
+        }
+        host.serverSideEmit(this.name, data);
         return true;
+    }
+    serverSideEmitWithAck() {
+        var args = Array.prototype.slice.call(arguments), self = this;
+        return new Promise(function (resolve, reject) {
+            args.push(function (err, answers) {
+                if (err) { err.responses = answers; reject(err); } else resolve(answers);
+            });
+            self.serverSideEmit.apply(self, args);
+        });
     }
     get local() { return this; }
 }

@@ -212,3 +212,20 @@ SocketDetails SioAdapter::describe(const SioSocket *s)
                              {QStringLiteral("user_type"), s->userType}};
     return d;
 }
+
+void SioAdapter::broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                  const BroadcastOptions &opts, ClientCountReceived clientCount,
+                                  AckReceived ack)
+{
+    const QString event = data.isEmpty() ? QString() : data.first().toString();
+    QJsonArray args;
+    for (qsizetype i = 1; i < data.size(); ++i)
+        args.append(data.at(i));
+    const QList<SioSocket *> targets = localSockets(opts);
+    for (SioSocket *s : targets)
+        s->emitEvent(event, args, attachments,
+                     [ack](const QJsonArray &ackArgs, const QList<QByteArray> &ackAttachments) {
+                         ack(ackArgs.isEmpty() ? QJsonValue() : ackArgs.first(), ackAttachments);
+                     });
+    clientCount(int(targets.size()));
+}

@@ -53,6 +53,17 @@ public:
     // number reached on this node.
     virtual int broadcast(const QJsonArray &data, const QList<QByteArray> &attachments,
                           const BroadcastOptions &opts);
+    // An acknowledged broadcast (socket.io's broadcastWithAck): the selected
+    // sockets get the EVENT with an ack id. `clientCount` is called once per
+    // node that sent it (this one included) with how many sockets it reached
+    // there, `ack` once per client answer with its first argument. Nothing
+    // says when all came: see ackbroadcast.h, which waits for serverCount().
+    using ClientCountReceived = std::function<void(int clientCount)>;
+    using AckReceived =
+        std::function<void(const QJsonValue &firstArg, const QList<QByteArray> &attachments)>;
+    virtual void broadcastWithAck(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                  const BroadcastOptions &opts, ClientCountReceived clientCount,
+                                  AckReceived ack);
     // socketsJoin / socketsLeave / disconnectSockets of the selected sockets.
     virtual void addSockets(const BroadcastOptions &opts, const QStringList &rooms);
     virtual void delSockets(const BroadcastOptions &opts, const QStringList &rooms);
@@ -67,6 +78,15 @@ public:
     virtual void serverCount(std::function<void(int count)> done) { done(1); }
     // Sends `data` to the server-side listeners of the other nodes (none here).
     virtual void serverSideEmit(const QJsonArray &data) { Q_UNUSED(data); }
+    // serverSideEmitWithAck: one answer (the listener's first ack argument)
+    // per other node, or an error at the timeout with those that came. With
+    // no other node: none, at once.
+    using ServerSideDone = std::function<void(QJsonArray answers, QString error)>;
+    virtual void serverSideEmitWithAck(const QJsonArray &data, ServerSideDone done)
+    {
+        Q_UNUSED(data);
+        done({}, QString());
+    }
     // Broadcasts to the other nodes only, usable after this adapter (and its
     // namespace) are gone, e.g. when an answer comes after the namespace's
     // last local socket left. Empty for the in-memory adapter.

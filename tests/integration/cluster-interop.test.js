@@ -9,7 +9,8 @@
 // broadcast; socketsJoin / socketsLeave / disconnectSockets both ways; Node's fetchSockets,
 // allRooms and serverCount including our nodes, answered before requestsTimeout;
 // fetchSockets from our node including Node's and the other node's sockets; Node's
-// emitWithAck collecting the acks of our clients; serverSideEmit both ways; the emitter.
+// emitWithAck collecting the acks of our clients; our nodes' emitWithAck / timeout().emit(cb)
+// collecting the acks of Node's and the other node's clients; serverSideEmit both ways; the emitter.
 const { describe, test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const http = require("http");
@@ -61,6 +62,7 @@ async function startNodeServer(redis) {
 	const nsp = io.of(NSP);
 	const serverSide = [];
 	nsp.on("server_hello", (...args) => serverSide.push(args));
+	nsp.on("server_ask", (x, cb) => cb(`node:${x}`));
 	nsp.on("connection", (socket) => {
 		socket.on("join", (room, ack) => {
 			socket.join(room);
@@ -275,6 +277,33 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		assert.deepEqual(bin.map((x) => Buffer.from(x)), [Buffer.from([4, 5])]);
 	});
 
+	test("our emitWithAck / timeout().emit(cb) collect the acks of clients of every node", async () => {
+		for (const [s, name] of [[a, "a"], [a2, "a2"], [b, "b"], [n, "n"]]) s.on("o_ask", (x, ack) => ack(`${name}:${x}`));
+		const t0 = Date.now();
+		const all = await call(a2, "c_emit_ack", { event: "o_ask", timeout: REQUESTS_TIMEOUT }, 5);
+		assert.equal(all.error, undefined, all.error);
+		assert.ok(Date.now() - t0 < REQUESTS_TIMEOUT, "complete once every node's clients answered");
+		assert.deepEqual(all.responses.sort(), ["a2:5", "a:5", "b:5", "n:5"]);
+
+		// callback form, one room across the Node node and our other node, binary ack arguments
+		const room = uniq("oackroom");
+		await new Promise((resolve) => n.emit("join", room, resolve));
+		await call(b, "c_join", room);
+		for (const [s, byte] of [[b, 1], [n, 2], [a, 3]]) s.on("o_askbin", (ack) => ack(Buffer.from([byte, 9])));
+		const bin = await call(a, "c_emit_ack", { event: "o_askbin", rooms: [room], timeout: REQUESTS_TIMEOUT, form: "cb" });
+		assert.equal(bin.error, undefined, bin.error);
+		assert.deepEqual(bin.responses.map((x) => Buffer.from(x)[0]).sort(), [1, 2], "b and n answered, a is not in the room");
+
+		// a client that never answers: the timeout ends it with socket.io's error and the answers that came
+		b.on("o_silent", () => {});
+		n.on("o_silent", (ack) => ack("n"));
+		const t1 = Date.now();
+		const partial = await call(a, "c_emit_ack", { event: "o_silent", rooms: [room], timeout: 1000 });
+		assert.equal(partial.error, "operation has timed out");
+		assert.deepEqual(partial.responses, ["n"]);
+		assert.ok(Date.now() - t1 >= 900);
+	});
+
 	test("serverSideEmit: Node -> ours is logged, ours -> Node reaches its listener", async () => {
 		const mark1 = ours1.server.mark();
 		const mark2 = ours2.server.mark();
@@ -298,6 +327,29 @@ describe("cluster: our nodes and a Node socket.io node on one Redis", () => {
 		assert.equal(cluster.requestTimeouts, 0);
 		const single = await H.httpRequest({ port: ours1.port, path: "/health" });
 		assert.ok(JSON.parse(single.text).cluster.responsesOut > 0);
+		// the nodes seen on the channels (the monitor's Cluster tab): the other node of ours and Node's
+		// (a node is seen once it publishes: make ours2 broadcast, then Node)
+		await call(b, "c_emit", { event: uniq("seen_") });
+		node.nsp.emit(uniq("seen_"));
+		const other = JSON.parse((await H.httpRequest({ port: ours2.port, path: "/health" })).text).cluster;
+		const expected = [other.uid, node.nsp.adapter.uid].sort();
+		let nodes = [];
+		await H.waitFor(async () => {
+			nodes = JSON.parse((await H.httpRequest({ port: ours1.port, path: "/health" })).text).cluster.nodes;
+			return nodes.length === 2;
+		}, 8000);
+		assert.deepEqual(nodes.map((x) => x.uid).sort(), expected);
+		assert.ok(nodes.every((x) => x.messagesIn > 0 && x.lastSeenMs <= Date.now()));
+	});
+
+	test("our serverSideEmitWithAck gets Node's answer; our other node has no listener", async () => {
+		// Node's listener answers; ours2 has no server-side listeners (as a Node node without
+		// one, it does not answer), so the request ends at requestsTimeout (5 s) with Node's text.
+		const t0 = Date.now();
+		const res = await call(a, "c_server_side_emit_ack", ["server_ask", 3]);
+		assert.equal(res.error, "timeout reached: only 1 responses received out of 2");
+		assert.deepEqual(res.responses, ["node:3"]);
+		assert.ok(Date.now() - t0 >= 4500);
 	});
 
 	test("Frappe events: each node delivers to its own clients, once, never through the cluster", async () => {

@@ -179,6 +179,27 @@ describe("sharded cluster: our nodes and a Node createShardedAdapter node on Red
 		assert.deepEqual(answers.sort(), ["a2:7", "a:7", "b:7", "n:7"]);
 	});
 
+	test("our emitWithAck / timeout().emit(cb) collect the acks of clients of every node", async () => {
+		for (const [s, name] of [[a, "a"], [a2, "a2"], [b, "b"], [n, "n"]]) s.on("o_ask", (x, ack) => ack(`${name}:${x}`));
+		const t0 = Date.now();
+		const all = await call(a, "c_emit_ack", { event: "o_ask", timeout: 3000 }, 5);
+		assert.equal(all.error, undefined, all.error);
+		assert.ok(Date.now() - t0 < 3000, "complete once every node's clients answered");
+		assert.deepEqual(all.responses.sort(), ["a2:5", "a:5", "b:5", "n:5"]);
+		// binary ack arguments (BROADCAST_ACK in msgpack), callback form
+		for (const [s, byte] of [[b, 1], [n, 2]]) s.on("o_askbin", (ack) => ack(Buffer.from([byte])));
+		a.on("o_askbin", (ack) => ack(Buffer.from([3])));
+		const bin = await call(a2, "c_emit_ack", { event: "o_askbin", except: [a2.id], timeout: 3000, form: "cb" });
+		assert.equal(bin.error, undefined, bin.error);
+		assert.deepEqual(bin.responses.map((x) => Buffer.from(x)[0]).sort(), [1, 2, 3]);
+	});
+
+	test("our serverSideEmitWithAck says it is not supported in the sharded mode", async () => {
+		const res = await call(a, "c_server_side_emit_ack", ["server_ask", 1]);
+		assert.equal(res.error, "serverSideEmitWithAck is not supported with --adapter redis-sharded");
+		assert.deepEqual(res.responses, []);
+	});
+
 	test("serverSideEmit both ways", async () => {
 		const mark = ours1.server.mark();
 		node.nsp.serverSideEmit("node_hello", 42);
