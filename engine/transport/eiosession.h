@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/fifotimerqueue.h"
+#include "protocol/wsframe.h"
 #include "transport/httprequest.h"
 
 #include <QByteArray>
@@ -19,6 +20,15 @@ struct OutPacket {
     QByteArray text;
     QByteArray frame;
     bool binary = false;
+
+    // One record of a long-polling answer (binary as `b` + base64).
+    QByteArray pollRecord() const { return binary ? QByteArray("b") + text.toBase64() : text; }
+    // The WebSocket frame that carries it.
+    QByteArray wsFrame() const
+    {
+        if (!frame.isEmpty()) return frame;
+        return ws::encodeFrame(binary ? ws::Opcode::Binary : ws::Opcode::Text, text);
+    }
 };
 
 class EioSession {
