@@ -50,6 +50,11 @@ public:
     {
         send(session, {std::move(text), {}, false});
     }
+    // A message packet ('4' + payload); see OutPacket::message.
+    void sendMessage(EioSession *session, QByteArrayView payload)
+    {
+        send(session, OutPacket::message(payload));
+    }
     void sendBinary(EioSession *session, QByteArray bytes)
     {
         send(session, {std::move(bytes), {}, true});
