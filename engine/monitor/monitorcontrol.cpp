@@ -5,6 +5,7 @@
 #include "redis/rediscommandclient.h"
 #include "socketio/sioserver.h"
 #include "telemetry/telemetry.h"
+#include "transport/eiosession.h"
 #include "json/pythonjson.h"
 
 #include <QJsonObject>
@@ -42,7 +43,7 @@ PublishResult MonitorControl::publishDirect(const PublishRequest &request)
     }
     const QString nsp = namespaceOfSite(request.site);
     const QByteArray compact = sio::toJson(*payload);
-    result.wire = QByteArray("4") + sio::encodeEvent(nsp, request.event, compact);
+    result.wire = OutPacket::message(sio::encodeEvent(nsp, request.event, compact)).text;
     result.ok = true;
     if (SioNamespace *ns = m_sio->findNamespace(nsp)) {
         const QStringList rooms =
@@ -50,7 +51,7 @@ PublishResult MonitorControl::publishDirect(const PublishRequest &request)
         result.recipients = ns->broadcastEvent(
             [&](QByteArrayView offset) {
                 QByteArray text = sio::encodeEvent(nsp, request.event, compact, offset);
-                result.wire = QByteArray("4") + text; // as sent, offset included
+                result.wire = OutPacket::message(text).text; // as sent, offset included
                 return text;
             },
             rooms);

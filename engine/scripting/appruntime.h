@@ -6,6 +6,13 @@
 // exactly one app, and an error or a runaway loop stays inside that app's
 // engine.
 //
+// One class, its host calls split by responsibility: appruntime.cpp (the
+// engine, calls into JS with the watchdog, handler lifecycle, timers and the
+// cluster-wide calls through the adapter), appruntimemodules.cpp (require),
+// appruntimesockets.cpp (sockets, rooms, emits, acks), appruntimehttp.cpp
+// (permission checks, frappe_request, fetch), appruntimebytes.cpp (Buffer
+// encodings).
+//
 // Thread affinity: the engine thread (the thread of AppHandlers). Every call
 // into JavaScript goes through call(), which arms the watchdog.
 #pragma once
@@ -134,6 +141,7 @@ private:
     // The arguments the prelude stringified, as one JSON array text to send.
     QByteArray argsText(const QString &json) const;
     SioSocket *socket(const QString &id) const;
+    static QString compactJson(const QJsonArray &array);
 
     AppHandlers *m_owner;
     const QString m_app;

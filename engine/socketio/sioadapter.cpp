@@ -1,7 +1,6 @@
 #include "socketio/sioadapter.h"
 
 #include "protocol/siopacket.h"
-#include "protocol/wsframe.h"
 #include "socketio/recoverystore.h"
 #include "socketio/sionamespace.h"
 #include "socketio/sioserver.h"
@@ -101,10 +100,7 @@ int SioAdapter::deliverJson(const QByteArray &dataJson, const BroadcastOptions &
     } else {
         sioText = encode(QByteArrayView());
     }
-    OutPacket packet;
-    packet.text.reserve(sioText.size() + 1);
-    packet.text.append('4').append(sioText);
-    packet.frame = ws::encodeFrame(ws::Opcode::Text, packet.text);
+    const OutPacket packet = OutPacket::sharedMessage(sioText);
     const QList<SioSocket *> targets = localSockets(opts);
     for (SioSocket *s : targets)
         m_nsp->m_server->deliver(s, packet);

@@ -78,10 +78,7 @@ void SioNamespace::leave(SioSocket *socket, const QString &room)
 int SioNamespace::broadcast(const QByteArray &sioText, const QStringList &rooms,
                             const SioSocket *except)
 {
-    OutPacket packet;
-    packet.text.reserve(sioText.size() + 1);
-    packet.text.append('4').append(sioText);
-    packet.frame = ws::encodeFrame(ws::Opcode::Text, packet.text);
+    const OutPacket packet = OutPacket::sharedMessage(sioText);
     int sent = 0;
     auto deliver = [&](SioSocket *s) {
         if (s == except) return;

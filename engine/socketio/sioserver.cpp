@@ -158,12 +158,7 @@ void SioServer::beginConnect(SioClient *client, const sio::Packet &packet)
             << ": already in" << m_maxNamespacesPerClient
             << "namespaces (max namespaces per connection)";
         ++m_counters.connectErrors;
-        sio::Packet refuse;
-        refuse.type = sio::PacketType::ConnectError;
-        refuse.nsp = nsp;
-        refuse.data =
-            QJsonObject{{QStringLiteral("message"), QStringLiteral("Too many namespaces")}};
-        m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+        sendConnectError(client, nsp, QStringLiteral("Too many namespaces"));
         return;
     }
     auto *socket = new SioSocket(this, client, nsp, newSocketId());
@@ -190,11 +185,16 @@ void SioServer::refuseConnect(SioClient *client, const QString &nsp, const QStri
     if (m_observer)
         m_observer->connectRefused(nameTooLong(nsp) ? clientText(nsp) : nsp,
                                    client->session->handshake, message);
+    sendConnectError(client, nsp, message);
+}
+
+void SioServer::sendConnectError(SioClient *client, const QString &nsp, const QString &message)
+{
     sio::Packet refuse;
     refuse.type = sio::PacketType::ConnectError;
     refuse.nsp = nsp;
     refuse.data = QJsonObject{{QStringLiteral("message"), message}};
-    m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+    m_eio->sendMessage(client->session, sio::encode(refuse));
 }
 
 void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
@@ -212,11 +212,7 @@ void SioServer::finishConnect(const QByteArray &eioSid, const QString &nsp, cons
         ++m_counters.connectErrors;
         const QString message = error.value_or(QStringLiteral("Invalid namespace"));
         if (m_observer) m_observer->connectRefused(nsp, client->session->handshake, message);
-        sio::Packet refuse;
-        refuse.type = sio::PacketType::ConnectError;
-        refuse.nsp = nsp;
-        refuse.data = QJsonObject{{QStringLiteral("message"), message}};
-        m_eio->sendText(client->session, QByteArray("4") + sio::encode(refuse));
+        sendConnectError(client, nsp, message);
         delete socket;
         if (recovery) reportRecovery(nsp, nullptr, false, QStringLiteral("refused by auth"), 0);
         return;
@@ -371,13 +367,13 @@ void SioServer::sendPacket(SioSocket *socket, const QByteArray &sioText,
 {
     if (!socket) return;
     EioSession *session = socket->m_client->session;
-    const QByteArray text = QByteArray("4") + sioText;
-    m_eio->sendText(session, text);
+    const OutPacket packet = OutPacket::message(sioText);
+    m_eio->send(session, packet);
     for (const QByteArray &bytes : attachments)
         m_eio->sendBinary(session, bytes);
     ++m_counters.deliveries;
     if (socket->traced) [[unlikely]]
-        sendToTraced(socket, text);
+        sendToTraced(socket, packet.text);
 }
 
 void SioServer::deliver(SioSocket *socket, const OutPacket &packet)
@@ -406,9 +402,9 @@ void SioServer::disconnectSocket(SioSocket *socket, bool closeTransport, const Q
     sio::Packet bye;
     bye.type = sio::PacketType::Disconnect;
     bye.nsp = socket->nspName();
-    const QByteArray text = QByteArray("4") + sio::encode(bye);
-    m_eio->sendText(client->session, text);
-    if (socket->traced) sendToTraced(socket, text);
+    const OutPacket packet = OutPacket::message(sio::encode(bye));
+    m_eio->send(client->session, packet);
+    if (socket->traced) sendToTraced(socket, packet.text);
     removeSocket(socket, reason, true);
 }
 

@@ -166,6 +166,8 @@ private:
 
     void dispatch(SioClient *client, sio::Packet &&packet, qsizetype wireBytes);
     void refuseConnect(SioClient *client, const QString &nsp, const QString &message);
+    // The CONNECT_ERROR packet {"message": message} for `nsp`, built here only.
+    void sendConnectError(SioClient *client, const QString &nsp, const QString &message);
     void beginConnect(SioClient *client, const sio::Packet &packet);
     void finishConnect(const QByteArray &eioSid, const QString &nsp, const QString &socketId,
                        std::optional<QString> error, std::optional<RecoveryRequest> recovery);

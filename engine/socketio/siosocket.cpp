@@ -71,10 +71,7 @@ void SioSocket::emitEventJson(const QString &event, const QByteArray &argsArrayJ
 
 void SioSocket::sendEncoded(const QByteArray &sioText)
 {
-    OutPacket packet;
-    packet.text.reserve(sioText.size() + 1);
-    packet.text.append('4').append(sioText);
-    m_server->deliver(this, packet);
+    m_server->deliver(this, OutPacket::message(sioText));
 }
 
 bool SioSocket::join(const QString &room)

@@ -8,7 +8,7 @@ void EngineIoEchoHandler::onSessionPacket(EioSession *session, const eio::Packet
     if (packet.binary)
         m_server->sendBinary(session, packet.data);
     else
-        m_server->sendText(session, QByteArray("4") + packet.data);
+        m_server->sendMessage(session, packet.data);
 }
 
 void SocketIoTestHandler::onConnection(SioSocket *socket)

@@ -4,18 +4,7 @@
 #include "common/memoryrelease.h"
 #include "common/randomid.h"
 
-namespace {
-
-enum ErrorCode {
-    UnknownTransport = 0,
-    UnknownSid = 1,
-    BadHandshakeMethod = 2,
-    BadRequest = 3,
-    Forbidden = 4,
-    UnsupportedProtocolVersion = 5,
-};
-
-QByteArray errorMessage(int code)
+QByteArray EioServer::errorMessage(int code)
 {
     switch (code) {
     case UnknownTransport:
@@ -32,19 +21,6 @@ QByteArray errorMessage(int code)
         return "Unsupported protocol version";
     }
 }
-
-QByteArray pollRecord(const OutPacket &p)
-{
-    return p.binary ? QByteArray("b") + p.text.toBase64() : p.text;
-}
-
-QByteArray wsFrameOf(const OutPacket &p)
-{
-    if (!p.frame.isEmpty()) return p.frame;
-    return ws::encodeFrame(p.binary ? ws::Opcode::Binary : ws::Opcode::Text, p.text);
-}
-
-} // namespace
 
 EioServer::EioServer(EioSettings settings, EioSessionHandler *handler, QObject *parent)
     : QObject(parent), m_settings(settings), m_handler(handler),
@@ -285,108 +261,6 @@ void EioServer::handshakeWebSocket(Connection *connection, const HttpRequest &re
     m_handler->onSessionOpen(session);
 }
 
-void EioServer::handleUpgrade(Connection *connection, const HttpRequest &request,
-                              EioSession *session)
-{
-    if (request.header("sec-websocket-key").isEmpty() ||
-        request.header("sec-websocket-version") != "13")
-        return connection->rejectUpgrade(400, "Bad request");
-    if (session->closing) return connection->rejectUpgrade(400, "Bad request");
-    if (session->isWebSocket() || session->probe) {
-        // Upgraded or upgrading: as engine.io, accept, then close; the session never sees it.
-        connection->acceptWebSocket(request, this);
-        return connection->closeWebSocket();
-    }
-    session->probe = connection;
-    m_wsOwners.insert(connection, session);
-    connection->acceptWebSocket(request, this);
-    m_upgradeTimers.arm(session->upgradeTimer, session);
-}
-
-void EioServer::answerParkedGet(EioSession *session, const QByteArray &body)
-{
-    Connection *parked = session->parkedGet;
-    if (!parked) return;
-    session->parkedGet = nullptr;
-    parked->setClosedCallback(nullptr);
-    HttpResponse r = baseResponse(session->handshake);
-    r.body = body;
-    parked->respond(r);
-}
-
-void EioServer::handleGet(Connection *connection, EioSession *session)
-{
-    if (session->parkedGet) {
-        // Overlapping GETs: the parked one gets a close packet, the new one a 400.
-        answerParkedGet(session, "1");
-        HttpRequest fake = session->handshake;
-        destroy(session, QStringLiteral("transport error"));
-        return respondError(connection, fake, BadRequest);
-    }
-    session->parkedGet = connection;
-    session->lastPollMs = session->age.elapsed();
-    const QByteArray sid = session->sid;
-    connection->setClosedCallback([this, sid](Connection *) {
-        // The client went away while its GET was parked: the session is over.
-        if (EioSession *s = m_sessions.value(sid)) {
-            s->parkedGet = nullptr;
-            destroy(s, QStringLiteral("transport close"));
-        }
-    });
-    if (session->upgrading || !session->queue.isEmpty() || session->closing) respondPoll(session);
-}
-
-void EioServer::respondPoll(EioSession *session)
-{
-    Connection *connection = session->parkedGet;
-    if (!connection) return;
-    session->parkedGet = nullptr;
-    connection->setClosedCallback(nullptr);
-    HttpResponse r = baseResponse(session->handshake);
-    if (session->queue.isEmpty()) {
-        r.body = session->closing ? "1" : "6";
-    } else {
-        QList<QByteArray> records;
-        records.reserve(session->queue.size() + 1);
-        for (const auto &p : std::as_const(session->queue))
-            records.append(pollRecord(p));
-        session->packetsOut += session->queue.size();
-        session->queue.clear();
-        session->queueBytes = 0;
-        if (session->closing) records.append("1");
-        r.body = eio::joinRecords(records);
-    }
-    session->lastPollMs = session->age.elapsed();
-    connection->respond(r);
-    if (session->closing) destroy(session, QString(), false);
-}
-
-void EioServer::handlePost(Connection *connection, const HttpRequest &request, EioSession *session)
-{
-    if (request.header("content-type").startsWith("application/octet-stream")) {
-        destroy(session, QStringLiteral("transport error"));
-        return respondError(connection, request, BadRequest);
-    }
-    QString error;
-    auto packets = eio::decodePayload(request.body, &error);
-    HttpResponse ok = baseResponse(request);
-    ok.contentType = "text/html";
-    ok.body = "ok";
-    if (!packets) {
-        qCInfo(lcEio) << "closing session" << session->sid << "from" << request.peer
-                      << ": parse error:" << error;
-        destroy(session, QStringLiteral("parse error"));
-        return respondError(connection, request, BadRequest);
-    }
-    const QByteArray sid = session->sid;
-    for (const auto &packet : std::as_const(*packets)) {
-        handleIncoming(session, packet);
-        session = m_sessions.value(sid); // the packet may have closed the session
-        if (!session) break;
-    }
-    connection->respond(ok);
-}
-
 void EioServer::handleIncoming(EioSession *session, const eio::Packet &packet)
 {
     ++session->packetsIn;
@@ -415,93 +289,6 @@ void EioServer::handleIncoming(EioSession *session, const eio::Packet &packet)
     }
 }
 
-void EioServer::onWebSocketMessage(Connection *connection, ws::Message &&message)
-{
-    EioSession *session = m_wsOwners.value(connection);
-    if (!session) return;
-    if (session->probe == connection) {
-        onProbeMessage(session, message);
-        return;
-    }
-    if (pongOverdue(session)) {
-        destroy(session, QStringLiteral("ping timeout"));
-        return;
-    }
-    if (message.opcode == ws::Opcode::Binary) {
-        handleIncoming(session, eio::Packet::bytes(std::move(message.payload)));
-        return;
-    }
-    auto packet = eio::decodeText(message.payload);
-    if (!packet) {
-        qCInfo(lcEio) << "closing session" << session->sid << ": invalid packet";
-        destroy(session, QStringLiteral("parse error"));
-        return;
-    }
-    handleIncoming(session, *packet);
-}
-
-void EioServer::onProbeMessage(EioSession *session, const ws::Message &message)
-{
-    if (message.opcode == ws::Opcode::Text && message.payload == "2probe" && !session->upgrading) {
-        session->upgrading = true;
-        session->probe->sendText("3probe");
-        // Drain the polling loop so the client can send the upgrade packet.
-        if (session->parkedGet) respondPoll(session);
-        return;
-    }
-    if (message.opcode == ws::Opcode::Text && message.payload == "5" && session->upgrading) {
-        finishUpgrade(session);
-        return;
-    }
-    abortUpgrade(session);
-}
-
-void EioServer::finishUpgrade(EioSession *session)
-{
-    session->upgradeTimer.disarm();
-    Connection *socket = session->probe;
-    session->probe = nullptr;
-    session->upgrading = false;
-    session->upgraded = true;
-    --m_traffic.pollingSessions;
-    session->transport = EioSession::Transport::WebSocket;
-    session->socket = socket;
-    answerParkedGet(session, "6");
-    for (const auto &p : std::as_const(session->queue))
-        socket->sendFrame(wsFrameOf(p));
-    session->packetsOut += session->queue.size();
-    session->queue.clear();
-    session->queueBytes = 0;
-    qCDebug(lcEio) << "session" << session->sid << "upgraded to websocket";
-}
-
-void EioServer::abortUpgrade(EioSession *session)
-{
-    session->upgradeTimer.disarm();
-    session->upgrading = false;
-    if (Connection *probe = session->probe) {
-        session->probe = nullptr;
-        m_wsOwners.remove(probe);
-        probe->closeWebSocket(ws::CloseNormal);
-    }
-}
-
-void EioServer::onWebSocketClosed(Connection *connection, const QString &reason)
-{
-    EioSession *session = m_wsOwners.take(connection);
-    if (!session) return;
-    if (session->probe == connection) {
-        session->probe = nullptr;
-        session->upgrading = false;
-        session->upgradeTimer.disarm();
-        return;
-    }
-    if (session->socket == connection) {
-        session->socket = nullptr;
-        destroy(session, reason);
-    }
-}
-
 void EioServer::send(EioSession *session, OutPacket packet)
 {
     if (session->closing || session->cutOff) return;
@@ -511,7 +298,7 @@ void EioServer::send(EioSession *session, OutPacket packet)
     }
     if (session->isWebSocket()) {
         if (Connection *socket = session->socket) {
-            socket->sendFrame(wsFrameOf(packet));
+            socket->sendFrame(packet.wsFrame());
             ++session->packetsOut;
         }
         return;

@@ -1,7 +1,9 @@
 // EioServer: the Engine.IO v4 server for one path (`/socket.io/` or
 // `/engine.io/`): handshakes, long-polling, WebSocket, upgrade, heartbeat and
 // the close rules of the protocol. Hands message packets to an
-// EioSessionHandler. Thread affinity: the engine thread; create it there.
+// EioSessionHandler. Split by transport: eioserver.cpp (requests, handshake,
+// sending, heartbeat, close), eioserverpolling.cpp, eioserverwebsocket.cpp.
+// Thread affinity: the engine thread; create it there.
 #pragma once
 
 #include "protocol/eiopacket.h"
@@ -49,6 +51,11 @@ public:
     {
         send(session, {std::move(text), {}, false});
     }
+    // A message packet ('4' + payload); see OutPacket::message.
+    void sendMessage(EioSession *session, QByteArrayView payload)
+    {
+        send(session, OutPacket::message(payload));
+    }
     void sendBinary(EioSession *session, QByteArray bytes)
     {
         send(session, {std::move(bytes), {}, true});
@@ -70,6 +77,17 @@ public:
     void onWebSocketClosed(Connection *connection, const QString &reason) override;
 
 private:
+    // Engine.IO's error codes, answered as {"code":n,"message":"..."}.
+    enum ErrorCode {
+        UnknownTransport = 0,
+        UnknownSid = 1,
+        BadHandshakeMethod = 2,
+        BadRequest = 3,
+        Forbidden = 4,
+        UnsupportedProtocolVersion = 5,
+    };
+    static QByteArray errorMessage(int code);
+
     void handshakePolling(Connection *connection, const HttpRequest &request);
     void handshakeWebSocket(Connection *connection, const HttpRequest &request);
     void keepHandshake(EioSession *session, const HttpRequest &request);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/fifotimerqueue.h"
+#include "protocol/wsframe.h"
 #include "transport/httprequest.h"
 
 #include <QByteArray>
@@ -19,6 +20,33 @@ struct OutPacket {
     QByteArray text;
     QByteArray frame;
     bool binary = false;
+
+    // An Engine.IO message packet ('4' + payload, here a Socket.IO packet's
+    // text): the one place the message prefix is written.
+    static OutPacket message(QByteArrayView payload)
+    {
+        OutPacket packet;
+        packet.text.reserve(payload.size() + 1);
+        packet.text.append('4').append(payload);
+        return packet;
+    }
+    // The same with its WebSocket frame built now, for a packet many sockets
+    // receive: server frames are unmasked, so one encoding serves them all.
+    static OutPacket sharedMessage(QByteArrayView payload)
+    {
+        OutPacket packet = message(payload);
+        packet.frame = packet.wsFrame();
+        return packet;
+    }
+
+    // One record of a long-polling answer (binary as `b` + base64).
+    QByteArray pollRecord() const { return binary ? QByteArray("b") + text.toBase64() : text; }
+    // The WebSocket frame that carries it.
+    QByteArray wsFrame() const
+    {
+        if (!frame.isEmpty()) return frame;
+        return ws::encodeFrame(binary ? ws::Opcode::Binary : ws::Opcode::Text, text);
+    }
 };
 
 class EioSession {

@@ -111,6 +111,13 @@ describe("auth middleware: refusals carry Node's exact messages", () => {
 		await H.sleep(300);
 		const calls = stack.stub.callsTo(USER_INFO).filter((r) => (r.headers.cookie || "").includes(sid));
 		assert.equal(calls.length, 0, "get_user_info must not be called for a wrong namespace");
+		// Positive control: the same client on its own site is authenticated, and the
+		// count above would have seen that call.
+		const own = await stack.connect(SITE1, { sid });
+		assert.ok(own.connected);
+		const ownCalls = stack.stub.callsTo(USER_INFO).filter((r) => (r.headers.cookie || "").includes(sid));
+		assert.equal(ownCalls.length, 1, "the control connection asks get_user_info once");
+		own.close();
 	});
 
 	test("the root namespace / is refused with Invalid namespace", async () => {
