@@ -35,6 +35,8 @@ packages=(
     util-linux
     # libFuzzer (clang) for the fuzz smoke test, tests/fuzz
     clang-14 libclang-rt-14-dev
+    # the formatting gate of scripts/test.sh (clang-format-14 --dry-run -Werror)
+    clang-format-14
     # Admin UI namespace: bcrypt through libxcrypt; the stock Admin UI test drives Debian's chromium
     libcrypt-dev chromium
 )
