@@ -69,7 +69,16 @@ async function healthSessions(stack) {
 
 /** Drops the network under `socket` and waits until both ends noticed. */
 async function dropUnder(stack, proxy, socket, how = "drop") {
-	const before = await healthSessions(stack);
+	// Sessions of earlier tests may still be closing: count only once the
+	// number is steady, or their departure would pass for this socket's.
+	let before = await healthSessions(stack);
+	await H.waitFor(async () => {
+		await H.sleep(150);
+		const now = await healthSessions(stack);
+		const steady = now === before;
+		before = now;
+		return steady;
+	}, 5000, 0);
 	const gone = H.waitForEvent(socket, "disconnect", 10000);
 	if (how === "drop") proxy.drop();
 	else proxy.blackhole();
